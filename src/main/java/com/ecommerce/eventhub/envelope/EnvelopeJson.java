@@ -1,0 +1,58 @@
+package com.ecommerce.eventhub.envelope;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+
+/**
+ * The one Jackson configuration for envelopes: ISO-8601 UTC instants, absent optionals omitted, and
+ * read limits far below Jackson's defaults (1000-deep nesting, 20 MB strings) because envelopes
+ * come from other systems.
+ */
+public final class EnvelopeJson {
+
+	/** Deepest nesting an envelope may have; the spec's deepest example needs 5. */
+	public static final int MAX_NESTING_DEPTH = 32;
+
+	/** Longest number literal accepted; money and counters need far fewer digits. */
+	public static final int MAX_NUMBER_LENGTH = 64;
+
+	/** Longest string value accepted. */
+	public static final int MAX_STRING_LENGTH = 1_000_000;
+
+	private static final ObjectMapper MAPPER = create();
+
+	private EnvelopeJson() {
+	}
+
+	/**
+	 * The shared, thread-safe mapper.
+	 * @return the mapper
+	 */
+	public static ObjectMapper mapper() {
+		return MAPPER;
+	}
+
+	private static ObjectMapper create() {
+		JsonFactory factory = JsonFactory.builder()
+			.streamReadConstraints(StreamReadConstraints.builder()
+				.maxNestingDepth(MAX_NESTING_DEPTH)
+				.maxNumberLength(MAX_NUMBER_LENGTH)
+				.maxStringLength(MAX_STRING_LENGTH)
+				.build())
+			.build();
+		return JsonMapper.builder(factory)
+			.addModule(new JavaTimeModule())
+			.disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+			.disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
+			.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+			.serializationInclusion(JsonInclude.Include.NON_NULL)
+			.build();
+	}
+
+}

@@ -1,0 +1,166 @@
+package com.ecommerce.eventhub.outbox;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import com.ecommerce.eventhub.config.HubProperties;
+import com.ecommerce.eventhub.config.TopologyProperties;
+import com.ecommerce.eventhub.envelope.EnvelopeEnricher;
+import com.ecommerce.eventhub.envelope.EnvelopeJson;
+import com.ecommerce.eventhub.envelope.EventSchemas;
+import com.ecommerce.eventhub.envelope.Violation;
+import com.ecommerce.eventhub.topology.DeadLetterHeaders;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.rabbitmq.client.AMQP;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * Turns a claimed outbox row into what the relay publishes: the enriched, schema-valid envelope
+ * with the wire format's AMQP properties, or, for an invalid row, a dead letter that names the
+ * reason.
+ */
+@Component
+class OutboundAssembler {
+
+	static final String FAILED_ROUTE = "outbox-relay";
+
+	private static final String CONTENT_TYPE = "application/json";
+
+	private static final int PERSISTENT = 2;
+
+	private final ObjectMapper mapper = EnvelopeJson.mapper();
+
+	private final EventSchemas schemas;
+
+	private final EnvelopeEnricher enricher;
+
+	private final TopologyProperties topology;
+
+	private final Clock clock;
+
+	OutboundAssembler(EventSchemas schemas, HubProperties hub, TopologyProperties topology, Clock clock) {
+		this.schemas = schemas;
+		this.enricher = new EnvelopeEnricher(hub.source(), hub.environment(), clock);
+		this.topology = topology;
+		this.clock = clock;
+	}
+
+	OutboundMessage assemble(OutboxRow row) {
+		ObjectNode envelope = this.mapper.createObjectNode();
+		String reason;
+		try {
+			envelope = toEnvelope(row);
+			List<Violation> violations = this.schemas.validate(envelope);
+			if (violations.isEmpty()) {
+				return new OutboundMessage(row.id(), this.topology.exchange(), row.eventType(), eventProperties(row),
+						this.mapper.writeValueAsBytes(envelope), null);
+			}
+			reason = "invalid envelope: "
+					+ violations.stream().map(Violation::toString).collect(Collectors.joining("; "));
+		}
+		catch (JsonProcessingException ex) {
+			reason = "unreadable envelope: " + ex.getOriginalMessage();
+		}
+		return deadLetter(row, envelope, reason);
+	}
+
+	private ObjectNode toEnvelope(OutboxRow row) throws JsonProcessingException {
+		ObjectNode envelope = this.mapper.createObjectNode();
+		envelope.put("eventId", row.eventId().toString());
+		envelope.put("eventType", row.eventType());
+		envelope.put("eventVersion", row.eventVersion());
+		envelope.put("aggregateId", row.aggregateId());
+		envelope.put("aggregateType", row.aggregateType());
+		if (row.occurredAt() != null) {
+			envelope.put("occurredAt", DateTimeFormatter.ISO_INSTANT.format(row.occurredAt()));
+		}
+		putIfPresent(envelope, "correlationId", row.correlationId());
+		putIfPresent(envelope, "causationId", row.causationId());
+		if (row.metadata() != null) {
+			envelope.set("metadata", readJson(row.metadata()));
+		}
+		envelope.set("payload", readJson(row.payload()));
+		return this.enricher.enrich(envelope);
+	}
+
+	private JsonNode readJson(String json) throws JsonProcessingException {
+		// Parsed with the envelope limits: a 10,000-deep payload is dead-lettered, not a crash.
+		return this.mapper.readTree(json);
+	}
+
+	private static void putIfPresent(ObjectNode node, String field, String value) {
+		if (value != null) {
+			node.put(field, value);
+		}
+	}
+
+	private AMQP.BasicProperties eventProperties(OutboxRow row) {
+		Map<String, Object> headers = new HashMap<>();
+		headers.put("eventVersion", row.eventVersion());
+		headers.put("aggregateType", row.aggregateType());
+		headers.put("aggregateId", row.aggregateId());
+		if (row.causationId() != null) {
+			headers.put("causationId", row.causationId());
+		}
+		Instant occurredAt = (row.occurredAt() != null) ? row.occurredAt() : this.clock.instant();
+		return new AMQP.BasicProperties.Builder().contentType(CONTENT_TYPE)
+			.deliveryMode(PERSISTENT)
+			.messageId(row.eventId().toString())
+			.type(row.eventType())
+			.correlationId(row.correlationId())
+			.timestamp(Date.from(occurredAt))
+			.headers(headers)
+			.build();
+	}
+
+	private OutboundMessage deadLetter(OutboxRow row, ObjectNode envelope, String reason) {
+		byte[] body;
+		try {
+			body = envelope.isEmpty() ? rawRow(row) : this.mapper.writeValueAsBytes(envelope);
+		}
+		catch (JsonProcessingException ex) {
+			body = rawRow(row);
+		}
+		Map<String, Object> headers = DeadLetterHeaders.of(this.topology.exchange(), row.eventType(), FAILED_ROUTE,
+				EnvelopeValidationException.class.getName(), reason, row.attempts() + 1, this.clock.instant());
+		headers.put("eventVersion", row.eventVersion());
+		AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder().contentType(CONTENT_TYPE)
+			.deliveryMode(PERSISTENT)
+			.messageId(row.eventId().toString())
+			.type(row.eventType())
+			.correlationId(row.correlationId())
+			.timestamp(Date.from(this.clock.instant()))
+			.headers(headers)
+			.build();
+		return new OutboundMessage(row.id(), "", this.topology.deadLetterQueue(), properties, body, reason);
+	}
+
+	/** The row's columns as they are, for a row whose JSON could not even be parsed. */
+	private byte[] rawRow(OutboxRow row) {
+		ObjectNode raw = this.mapper.createObjectNode();
+		raw.put("eventId", row.eventId().toString());
+		raw.put("eventType", row.eventType());
+		raw.put("eventVersion", row.eventVersion());
+		raw.put("aggregateId", row.aggregateId());
+		raw.put("aggregateType", row.aggregateType());
+		raw.put("rawMetadata", row.metadata());
+		raw.put("rawPayload", row.payload());
+		try {
+			return this.mapper.writeValueAsBytes(raw);
+		}
+		catch (JsonProcessingException ex) {
+			throw new IllegalStateException("Cannot serialise a tree of strings", ex);
+		}
+	}
+
+}

@@ -1,0 +1,102 @@
+package com.ecommerce.eventhub.outbox;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * One relay step for a claimed batch: assemble and validate every row, publish the batch and wait
+ * for its confirms, then mark each row PUBLISHED, DEAD or failed (retried later) in the claiming
+ * transaction.
+ */
+@Component
+class RelayBatchProcessor implements Processor {
+
+	static final String WORKER_HEADER = "hubRelayWorker";
+
+	private static final Logger log = LoggerFactory.getLogger(RelayBatchProcessor.class);
+
+	private final OutboundAssembler assembler;
+
+	private final BatchPublisher publisher;
+
+	private final OutboxRepository repository;
+
+	private final Counter published;
+
+	private final Counter deadLettered;
+
+	private final Counter failed;
+
+	RelayBatchProcessor(OutboundAssembler assembler, BatchPublisher publisher, OutboxRepository repository,
+			MeterRegistry meters) {
+		this.assembler = assembler;
+		this.publisher = publisher;
+		this.repository = repository;
+		this.published = meters.counter("eventhub.relay.published");
+		this.deadLettered = meters.counter("eventhub.relay.dead");
+		this.failed = meters.counter("eventhub.relay.publish.failures");
+	}
+
+	@Override
+	public void process(Exchange exchange) {
+		List<?> rows = exchange.getMessage().getBody(List.class);
+		if (rows == null || rows.isEmpty()) {
+			// Tells the greedy scheduler to wait for the poll interval instead of polling at once.
+			exchange.setProperty(Exchange.SCHEDULER_POLLED_MESSAGES, false);
+			return;
+		}
+		int worker = exchange.getMessage().getHeader(WORKER_HEADER, Integer.class);
+		List<OutboundMessage> messages = new ArrayList<>(rows.size());
+		for (Object row : rows) {
+			@SuppressWarnings("unchecked")
+			Map<String, Object> columns = (Map<String, Object>) row;
+			messages.add(this.assembler.assemble(OutboxRow.fromColumns(columns)));
+		}
+		List<PublishResult> results = this.publisher.publish(worker, messages);
+		record(messages, results);
+	}
+
+	private void record(List<OutboundMessage> messages, List<PublishResult> results) {
+		List<Long> confirmed = new ArrayList<>(results.size());
+		Map<Long, String> dead = new HashMap<>();
+		Map<Long, String> failures = new HashMap<>();
+		for (int i = 0; i < results.size(); i++) {
+			OutboundMessage message = messages.get(i);
+			PublishResult result = results.get(i);
+			if (!result.confirmed()) {
+				failures.put(result.rowId(), result.error());
+			}
+			else if (message.isDeadLetter()) {
+				dead.put(result.rowId(), message.deadReason());
+			}
+			else {
+				confirmed.add(result.rowId());
+			}
+		}
+		this.repository.markPublished(confirmed);
+		this.repository.markDead(dead);
+		this.repository.markFailed(failures);
+		this.published.increment(confirmed.size());
+		this.deadLettered.increment(dead.size());
+		this.failed.increment(failures.size());
+		if (!dead.isEmpty()) {
+			log.warn("Dead-lettered {} invalid outbox row(s): {}", dead.size(), dead);
+		}
+		if (!failures.isEmpty()) {
+			log.warn("Publishing {} outbox row(s) failed, will retry with backoff: {}", failures.size(),
+					failures.values().iterator().next());
+		}
+	}
+
+}

@@ -1,0 +1,124 @@
+package com.ecommerce.eventhub.support;
+
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+import com.rabbitmq.client.Channel;
+
+import org.springframework.test.context.DynamicPropertyRegistry;
+
+/**
+ * A test class's own database schema, exchange and queues, so test classes never see each other's
+ * rows or messages and the suite can run twice in a row. Register it with
+ * {@code @DynamicPropertySource} and call {@link #cleanup()} after the class.
+ */
+public final class TestTopology {
+
+	/** The domain queues of application.yaml: suffix and binding pattern. */
+	private static final Map<String, String> DOMAIN_QUEUES = new LinkedHashMap<>();
+
+	static {
+		DOMAIN_QUEUES.put("order.events", "order.#");
+		DOMAIN_QUEUES.put("product.events", "product.#");
+		DOMAIN_QUEUES.put("inventory.events", "inventory.#");
+		DOMAIN_QUEUES.put("landing-cms.events", "landing-cms.#");
+		DOMAIN_QUEUES.put("email.events", "email.#");
+	}
+
+	private final String id;
+
+	private TestTopology(String id) {
+		this.id = id;
+	}
+
+	/**
+	 * A fresh topology for one test class.
+	 * @param name a short name of the test, used in the generated names
+	 * @return the topology
+	 */
+	public static TestTopology unique(String name) {
+		TestServices.requireRunning();
+		String random = UUID.randomUUID().toString().substring(0, 8);
+		return new TestTopology((name + "_" + random).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_"));
+	}
+
+	public String schema() {
+		return "t_" + this.id;
+	}
+
+	public String exchange() {
+		return "t." + this.id + ".ecommerce.events";
+	}
+
+	public String deadLetterQueue() {
+		return "t." + this.id + ".dead-letter";
+	}
+
+	/**
+	 * The test's name for a domain queue of the design.
+	 * @param designName e.g. {@code order.events}
+	 * @return e.g. {@code t.relay_1a2b3c4d.order.events}
+	 */
+	public String queue(String designName) {
+		if (!DOMAIN_QUEUES.containsKey(designName)) {
+			throw new IllegalArgumentException("Not a domain queue: " + designName);
+		}
+		return "t." + this.id + "." + designName;
+	}
+
+	/**
+	 * The test's domain queue an event type is routed to.
+	 * @param eventType e.g. {@code order.cart.cleared}
+	 * @return the queue name
+	 */
+	public String queueFor(String eventType) {
+		String prefix = eventType.substring(0, eventType.indexOf('.'));
+		return queue(prefix + ".events");
+	}
+
+	/**
+	 * Points the hub at this topology.
+	 * @param registry the test's dynamic properties
+	 */
+	public void register(DynamicPropertyRegistry registry) {
+		registry.add("hub.schema", this::schema);
+		registry.add("hub.topology.exchange", this::exchange);
+		registry.add("hub.topology.dead-letter-queue", this::deadLetterQueue);
+		int index = 0;
+		for (Map.Entry<String, String> entry : DOMAIN_QUEUES.entrySet()) {
+			String prefix = "hub.topology.domain-queues[" + index++ + "]";
+			registry.add(prefix + ".name", () -> queue(entry.getKey()));
+			registry.add(prefix + ".bindings[0]", entry::getValue);
+		}
+	}
+
+	/** All queue names this topology declares. */
+	public List<String> queues() {
+		List<String> queues = new java.util.ArrayList<>(DOMAIN_QUEUES.keySet().stream().map(this::queue).toList());
+		queues.add(deadLetterQueue());
+		return queues;
+	}
+
+	/**
+	 * Deletes the queues, the exchange and the schema.
+	 * @throws Exception when a service cannot be reached
+	 */
+	public void cleanup() throws Exception {
+		try (com.rabbitmq.client.Connection connection = TestServices.rabbit().newConnection("test-cleanup");
+				Channel channel = connection.createChannel()) {
+			for (String queue : queues()) {
+				channel.queueDelete(queue);
+			}
+			channel.exchangeDelete(exchange());
+		}
+		try (Connection connection = TestServices.jdbc(); Statement statement = connection.createStatement()) {
+			statement.execute("DROP SCHEMA IF EXISTS " + schema() + " CASCADE");
+		}
+	}
+
+}
