@@ -48,6 +48,7 @@ class OutboxRelayRoute extends EndpointRouteBuilder {
 				.setHeader("workerCount", constant(this.relay.workers()))
 				.setHeader("batchSize", constant(this.relay.batchSize()))
 				.setHeader(RelayBatchProcessor.WORKER_HEADER, constant(worker))
+				.to(sql("classpath:sql/claim-plan-settings.sql").outputType(SqlOutputType.SelectOne))
 				.to(sql("classpath:sql/claim-outbox-batch.sql").outputType(SqlOutputType.SelectList))
 				.process(this.batchProcessor);
 		}

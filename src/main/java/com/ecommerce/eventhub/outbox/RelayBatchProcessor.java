@@ -4,9 +4,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.slf4j.Logger;
@@ -38,6 +40,14 @@ class RelayBatchProcessor implements Processor {
 
 	private final Counter failed;
 
+	private final Timer claimTimer;
+
+	private final Timer assembleTimer;
+
+	private final Timer publishTimer;
+
+	private final Timer markTimer;
+
 	RelayBatchProcessor(OutboundAssembler assembler, BatchPublisher publisher, OutboxRepository repository,
 			MeterRegistry meters) {
 		this.assembler = assembler;
@@ -46,6 +56,18 @@ class RelayBatchProcessor implements Processor {
 		this.published = meters.counter("eventhub.relay.published");
 		this.deadLettered = meters.counter("eventhub.relay.dead");
 		this.failed = meters.counter("eventhub.relay.publish.failures");
+		this.claimTimer = phaseTimer(meters, "claim");
+		this.assembleTimer = phaseTimer(meters, "assemble");
+		this.publishTimer = phaseTimer(meters, "publish");
+		this.markTimer = phaseTimer(meters, "mark");
+	}
+
+	private static Timer phaseTimer(MeterRegistry meters, String phase) {
+		return Timer.builder("eventhub.relay.batch.phase")
+			.description("Time a relay batch spends in each phase (claim query, envelope assembly and validation, "
+					+ "publish until confirmed, marking rows)")
+			.tag("phase", phase)
+			.register(meters);
 	}
 
 	@Override
@@ -56,15 +78,22 @@ class RelayBatchProcessor implements Processor {
 			exchange.setProperty(Exchange.SCHEDULER_POLLED_MESSAGES, false);
 			return;
 		}
+		this.claimTimer.record(System.currentTimeMillis() - exchange.getClock().getCreated(), TimeUnit.MILLISECONDS);
 		int worker = exchange.getMessage().getHeader(WORKER_HEADER, Integer.class);
+		long start = System.nanoTime();
 		List<OutboundMessage> messages = new ArrayList<>(rows.size());
 		for (Object row : rows) {
 			@SuppressWarnings("unchecked")
 			Map<String, Object> columns = (Map<String, Object>) row;
 			messages.add(this.assembler.assemble(OutboxRow.fromColumns(columns)));
 		}
+		long assembled = System.nanoTime();
+		this.assembleTimer.record(assembled - start, TimeUnit.NANOSECONDS);
 		List<PublishResult> results = this.publisher.publish(worker, messages);
+		long confirmed = System.nanoTime();
+		this.publishTimer.record(confirmed - assembled, TimeUnit.NANOSECONDS);
 		record(messages, results);
+		this.markTimer.record(System.nanoTime() - confirmed, TimeUnit.NANOSECONDS);
 	}
 
 	private void record(List<OutboundMessage> messages, List<PublishResult> results) {

@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
-import com.ecommerce.eventhub.EventHubApplication;
+import com.ecommerce.eventhub.support.HubInstance;
 import com.ecommerce.eventhub.support.QueueRecorder;
 import com.ecommerce.eventhub.support.QueueRecorder.Received;
 import com.ecommerce.eventhub.support.TestServices;
@@ -21,10 +21,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -109,22 +106,9 @@ class RelayScaleOutIT {
 	}
 
 	private static ConfigurableApplicationContext startInstance(String name) {
-		Map<String, Object> properties = new HashMap<>();
-		topology.register(new DynamicPropertyRegistry() {
-			@Override
-			public void add(String key, java.util.function.Supplier<Object> supplier) {
-				properties.put(key, supplier.get());
-			}
-		});
 		// Small batches: with 100 aggregates a 500-row batch holds the head event of every aggregate, and
 		// the other instance could only wait. With 20 both instances relay side by side and contend.
-		properties.put("hub.relay.batch-size", 20);
-		properties.put("camel.springboot.name", name);
-		properties.put("spring.application.name", name);
-		properties.put("spring.jmx.enabled", "false");
-		// As command-line arguments: they override application.yaml, default properties would not.
-		String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
-		return new SpringApplicationBuilder(EventHubApplication.class).web(WebApplicationType.NONE).run(args);
+		return HubInstance.start(name, topology, Map.of("hub.relay.batch-size", 20));
 	}
 
 }

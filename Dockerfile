@@ -1,0 +1,51 @@
+# syntax=docker/dockerfile:1
+#
+# Event Hub image: the Spring Boot jar on a JRE, run as a non-root user.
+#
+#   docker build -t event-hub .
+#   docker run --rm -p 8080:8080 -e SPRING_DATASOURCE_URL=... -e SPRING_RABBITMQ_HOST=... event-hub
+#
+# docker-compose.yml builds this image and runs it next to PostgreSQL, RabbitMQ and Mailpit.
+# routes/ must exist in the build context (an empty folder is enough; git does not keep empty ones).
+
+# ---- build -----------------------------------------------------------------------------------
+FROM eclipse-temurin:17-jdk AS build
+WORKDIR /workspace
+
+# Wrapper and POM first: the dependency layer is rebuilt only when one of them changes, not on
+# every source edit. The wrapper downloads Maven with wget or curl, or with javac if neither exists.
+COPY .mvn/ .mvn/
+COPY mvnw pom.xml ./
+RUN chmod +x mvnw && ./mvnw -B -q dependency:go-offline
+
+COPY src/ src/
+# mv fails if the glob matches more than one jar, so a stray artifact cannot be shipped by accident.
+RUN ./mvnw -B -DskipTests package \
+    && mv target/event-hub-*.jar /workspace/app.jar
+
+# ---- runtime ---------------------------------------------------------------------------------
+FROM eclipse-temurin:17-jre
+
+# A fixed, numeric uid/gid outside the range of the base image's users, so that Kubernetes'
+# runAsNonRoot can verify it and mounted volumes can be granted to it.
+RUN groupadd --system --gid 10001 hub \
+    && useradd --system --uid 10001 --gid hub --home-dir /app --no-create-home --shell /usr/sbin/nologin hub
+
+WORKDIR /app
+COPY --from=build --chown=root:root /workspace/app.jar /app/app.jar
+# Operator-editable Camel YAML routes (hub.routes.directory defaults to "routes", relative to
+# WORKDIR). Owned by root and read-only for the hub; compose mounts the host folder over it.
+COPY --chown=root:root routes/ /app/routes/
+
+# Size the heap from the container's memory limit rather than the host's, and let the
+# orchestrator restart an instance that ran out of memory instead of keeping a half-dead JVM.
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
+
+USER 10001:10001
+EXPOSE 8080
+
+# Exec form: the JVM is PID 1 and receives SIGTERM, so Spring Boot and Camel shut down gracefully
+# (in-flight relay batches finish their confirm wait, see camel.shutdown.timeout).
+# No HEALTHCHECK here: the JRE image has no HTTP client; docker-compose.yml probes
+# /actuator/health/readiness, and Kubernetes would use httpGet probes.
+ENTRYPOINT ["java", "-jar", "/app/app.jar"]
