@@ -7,12 +7,12 @@ import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 import com.ecommerce.eventhub.config.HubProperties;
 import com.ecommerce.eventhub.config.TopologyProperties;
 import com.ecommerce.eventhub.envelope.EnvelopeEnricher;
 import com.ecommerce.eventhub.envelope.EnvelopeJson;
+import com.ecommerce.eventhub.envelope.EnvelopeValidationException;
 import com.ecommerce.eventhub.envelope.EventSchemas;
 import com.ecommerce.eventhub.envelope.Violation;
 import com.ecommerce.eventhub.topology.DeadLetterHeaders;
@@ -65,8 +65,7 @@ class OutboundAssembler {
 				return new OutboundMessage(row.id(), this.topology.exchange(), row.eventType(), eventProperties(row),
 						this.mapper.writeValueAsBytes(envelope), null);
 			}
-			reason = "invalid envelope: "
-					+ violations.stream().map(Violation::toString).collect(Collectors.joining("; "));
+			reason = EnvelopeValidationException.of(violations).getMessage();
 		}
 		catch (JsonProcessingException ex) {
 			reason = "unreadable envelope: " + ex.getOriginalMessage();

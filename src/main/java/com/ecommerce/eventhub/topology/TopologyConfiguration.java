@@ -40,9 +40,52 @@ public class TopologyConfiguration {
 				declarables.add(binding);
 			}
 		}
-		declarables.add(durableQueue(topology, topology.deadLetterQueue(),
-				Map.of("x-message-ttl", topology.deadLetterTtl().toMillis())));
+		declarables.add(deadLetterQueue(topology));
+		declarables.add(new Queue(archiveQueue(topology), true, false, false, queueTypeArgument(topology)));
 		return new Declarables(declarables);
+	}
+
+	/**
+	 * The dead-letter queue. Its messages expire after the TTL into the archive queue, which the hub
+	 * drains into PostgreSQL, so a dead letter is archived rather than dropped. It has no delivery
+	 * limit even as a quorum queue: browsing it returns messages, and that must never drop one.
+	 * @param topology the topology settings
+	 * @return the queue declaration
+	 */
+	public static Queue deadLetterQueue(TopologyProperties topology) {
+		Map<String, Object> arguments = queueTypeArgument(topology);
+		arguments.put("x-message-ttl", topology.deadLetterTtl().toMillis());
+		arguments.put("x-dead-letter-exchange", "");
+		arguments.put("x-dead-letter-routing-key", archiveQueue(topology));
+		return new Queue(topology.deadLetterQueue(), true, false, false, arguments);
+	}
+
+	/**
+	 * @param topology the topology settings
+	 * @return the name of the queue expired dead letters move to, {@code <dead-letter-queue>.archive}
+	 */
+	public static String archiveQueue(TopologyProperties topology) {
+		return topology.deadLetterQueue() + ".archive";
+	}
+
+	/**
+	 * A hub consumer's own queue. A message the broker stops delivering after the delivery limit
+	 * (a consumer that crashes on it again and again) goes to the dead-letter queue, not away.
+	 * @param topology the topology settings
+	 * @param name the queue name
+	 * @return the queue declaration
+	 */
+	public static Queue consumerQueue(TopologyProperties topology, String name) {
+		return durableQueue(topology, name,
+				Map.of("x-dead-letter-exchange", "", "x-dead-letter-routing-key", topology.deadLetterQueue()));
+	}
+
+	private static Map<String, Object> queueTypeArgument(TopologyProperties topology) {
+		Map<String, Object> arguments = new HashMap<>();
+		if (topology.queueType() == QueueType.QUORUM) {
+			arguments.put("x-queue-type", "quorum");
+		}
+		return arguments;
 	}
 
 	/**
@@ -54,9 +97,9 @@ public class TopologyConfiguration {
 	 * @return the queue declaration
 	 */
 	public static Queue durableQueue(TopologyProperties topology, String name, Map<String, Object> extraArguments) {
-		Map<String, Object> arguments = new HashMap<>(extraArguments);
+		Map<String, Object> arguments = queueTypeArgument(topology);
+		arguments.putAll(extraArguments);
 		if (topology.queueType() == QueueType.QUORUM) {
-			arguments.put("x-queue-type", "quorum");
 			arguments.put("x-delivery-limit", topology.deliveryLimit());
 		}
 		return new Queue(name, true, false, false, arguments);

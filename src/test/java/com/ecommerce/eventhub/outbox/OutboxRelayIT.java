@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import com.ecommerce.eventhub.envelope.EnvelopeJson;
+import com.ecommerce.eventhub.envelope.EnvelopeValidationException;
 import com.ecommerce.eventhub.envelope.EventTypes;
 import com.ecommerce.eventhub.support.OutboxFixtures;
 import com.ecommerce.eventhub.support.QueueRecorder;

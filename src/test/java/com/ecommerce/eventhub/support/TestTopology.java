@@ -32,6 +32,8 @@ public final class TestTopology {
 
 	private final String id;
 
+	private final List<String> consumerQueues = new java.util.concurrent.CopyOnWriteArrayList<>();
+
 	private TestTopology(String id) {
 		this.id = id;
 	}
@@ -97,10 +99,23 @@ public final class TestTopology {
 		}
 	}
 
+	/**
+	 * A consumer queue owned by this topology (deleted by {@link #cleanup()}).
+	 * @param name a short name, e.g. {@code flaky}
+	 * @return e.g. {@code t.consumers_1a2b3c4d.flaky}
+	 */
+	public String consumerQueue(String name) {
+		String queue = "t." + this.id + "." + name;
+		this.consumerQueues.add(queue);
+		return queue;
+	}
+
 	/** All queue names this topology declares. */
 	public List<String> queues() {
 		List<String> queues = new java.util.ArrayList<>(DOMAIN_QUEUES.keySet().stream().map(this::queue).toList());
 		queues.add(deadLetterQueue());
+		queues.add(deadLetterQueue() + ".archive");
+		queues.addAll(this.consumerQueues);
 		return queues;
 	}
 

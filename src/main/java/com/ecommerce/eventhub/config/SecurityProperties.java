@@ -1,0 +1,50 @@
+package com.ecommerce.eventhub.config;
+
+import java.util.List;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * API callers ({@code hub.security.*}). Without any key configured every {@code /api} request is
+ * refused.
+ *
+ * @param apiKeys the callers
+ */
+@Validated
+@ConfigurationProperties("hub.security")
+public record SecurityProperties(List<@Valid ApiKey> apiKeys) {
+
+	public SecurityProperties {
+		apiKeys = (apiKeys != null) ? List.copyOf(apiKeys) : List.of();
+	}
+
+	/**
+	 * One caller.
+	 *
+	 * @param name who the caller is (logged and used as the default {@code metadata.source}); never
+	 * the key itself
+	 * @param key the secret sent in {@code X-API-Key} or {@code Authorization: Bearer}
+	 * @param eventTypes event-type patterns the caller may post ({@code *} for all, {@code order.*}
+	 * for a prefix)
+	 * @param admin whether the caller may use the operations endpoints (dead letters, routes)
+	 */
+	public record ApiKey(@NotBlank String name, @NotBlank @Size(min = 16) String key, List<String> eventTypes,
+			boolean admin) {
+
+		public ApiKey {
+			eventTypes = (eventTypes != null) ? List.copyOf(eventTypes) : List.of();
+		}
+
+		@Override
+		public String toString() {
+			return "ApiKey[name=" + this.name + ", eventTypes=" + this.eventTypes + ", admin=" + this.admin + "]";
+		}
+
+	}
+
+}

@@ -1,0 +1,53 @@
+package com.ecommerce.eventhub.consumers;
+
+import com.ecommerce.eventhub.envelope.PermanentFailureException;
+import org.apache.camel.Exchange;
+import org.apache.camel.Predicate;
+
+/**
+ * The dead letter channel's {@code retryWhile}: retry while the route's {@code maximumAttempts}
+ * are not used up and the failure is not permanent. A {@link PermanentFailureException} (invalid
+ * envelope, unsupported version, a handler's own permanent failure) is dead-lettered at once.
+ */
+class AttemptPolicy implements Predicate {
+
+	/** Exchange property: the route's attempts in all, the first included. */
+	static final String MAXIMUM_ATTEMPTS = "hubMaximumAttempts";
+
+	/** Exchange property: attempts made so far. */
+	static final String ATTEMPTS_MADE = "hubAttemptsMade";
+
+	@Override
+	public boolean matches(Exchange exchange) {
+		Exception failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+		if (failure == null) {
+			failure = exchange.getException();
+		}
+		if (failure instanceof PermanentFailureException) {
+			return false;
+		}
+		int maximumAttempts = exchange.getProperty(MAXIMUM_ATTEMPTS, 1, Integer.class);
+		return attemptsMade(exchange) < maximumAttempts;
+	}
+
+	/**
+	 * Counts an attempt; called at the start of each one. Counted here rather than read from Camel's
+	 * redelivery counter so the attempt numbers in dead letters and metrics are exactly the handler's.
+	 * @param exchange the exchange being handled
+	 * @return the number of this attempt, 1 for the first
+	 */
+	static int startAttempt(Exchange exchange) {
+		int attempt = attemptsMade(exchange) + 1;
+		exchange.setProperty(ATTEMPTS_MADE, attempt);
+		return attempt;
+	}
+
+	/**
+	 * @param exchange the exchange
+	 * @return attempts made so far (0 before the first)
+	 */
+	static int attemptsMade(Exchange exchange) {
+		return exchange.getProperty(ATTEMPTS_MADE, 0, Integer.class);
+	}
+
+}

@@ -1,0 +1,76 @@
+package com.ecommerce.eventhub.consumers;
+
+import java.time.Clock;
+import java.util.Date;
+import java.util.Map;
+
+import com.ecommerce.eventhub.topology.DeadLetterHeaders;
+import com.ecommerce.eventhub.topology.DeadLetterPublisher;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.component.springrabbit.SpringRabbitMQConstants;
+
+import org.springframework.amqp.core.MessageDeliveryMode;
+import org.springframework.amqp.core.MessageProperties;
+import org.springframework.stereotype.Component;
+
+/**
+ * The consumer routes' dead letter channel: {@link #prepare} adds the failure headers to the
+ * original message, {@link #publish} puts it on the dead-letter queue with the broker's confirm.
+ * When that publish fails the exchange fails too ({@code deadLetterHandleNewException=false}), and
+ * {@link ManualAcknowledgement} returns the original to its queue instead of acknowledging it.
+ */
+@Component
+class ConsumerDeadLetters {
+
+	private final DeadLetterPublisher publisher;
+
+	private final Clock clock;
+
+	ConsumerDeadLetters(DeadLetterPublisher publisher, Clock clock) {
+		this.publisher = publisher;
+		this.clock = clock;
+	}
+
+	/**
+	 * Adds the DESIGN's failure headers (onPrepareFailure: the message is the original here).
+	 * @param exchange the failed exchange
+	 */
+	void prepare(Exchange exchange) {
+		Message message = exchange.getMessage();
+		Exception failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+		Map<String, Object> headers = DeadLetterHeaders.of(
+				message.getHeader(SpringRabbitMQConstants.EXCHANGE_NAME, "", String.class),
+				message.getHeader(SpringRabbitMQConstants.ROUTING_KEY, "", String.class), exchange.getFromRouteId(),
+				(failure != null) ? failure.getClass().getName() : "unknown",
+				(failure != null) ? failure.getMessage() : "", Math.max(1, AttemptPolicy.attemptsMade(exchange)),
+				this.clock.instant());
+		message.getHeaders().putAll(headers);
+	}
+
+	/**
+	 * Publishes the prepared original to the dead-letter queue; throws when the broker did not take it.
+	 * @param exchange the exchange routed to the dead letter channel
+	 */
+	void publish(Exchange exchange) {
+		Message message = exchange.getMessage();
+		MessageProperties properties = new MessageProperties();
+		properties.setContentType(message.getHeader(SpringRabbitMQConstants.CONTENT_TYPE, "application/json",
+				String.class));
+		properties.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
+		properties.setMessageId(message.getHeader(SpringRabbitMQConstants.MESSAGE_ID, String.class));
+		properties.setType(message.getHeader(SpringRabbitMQConstants.TYPE, String.class));
+		properties.setCorrelationId(message.getHeader(SpringRabbitMQConstants.CORRELATION_ID, String.class));
+		properties.setTimestamp(message.getHeader(SpringRabbitMQConstants.TIMESTAMP, Date.class));
+		message.getHeaders().forEach((name, value) -> {
+			// Camel's own headers stay inside the hub; the AMQP headers of the original travel on.
+			if (!name.startsWith("Camel") && !name.startsWith("camel") && value != null) {
+				properties.setHeader(name, value);
+			}
+		});
+		String failedRoute = message.getHeader(DeadLetterHeaders.FAILED_ROUTE, String.class);
+		this.publisher.publish(new org.springframework.amqp.core.Message(message.getBody(byte[].class), properties),
+				properties.getType(), failedRoute);
+	}
+
+}

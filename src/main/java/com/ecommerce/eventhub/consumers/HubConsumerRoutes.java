@@ -1,0 +1,141 @@
+package com.ecommerce.eventhub.consumers;
+
+import java.time.Duration;
+import java.util.List;
+
+import com.ecommerce.eventhub.config.ConsumerProperties;
+import com.ecommerce.eventhub.config.ConsumerProperties.Redelivery;
+import com.ecommerce.eventhub.config.TopologyProperties;
+import org.apache.camel.LoggingLevel;
+import org.apache.camel.builder.endpoint.EndpointRouteBuilder;
+import org.apache.camel.model.errorhandler.DeadLetterChannelDefinition;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.stereotype.Component;
+
+/**
+ * The {@code hub-consumer} route template, which every hub consumer (Java or YAML) is made from,
+ * and the routes of the {@link HubConsumer} beans.
+ *
+ * <p>
+ * A consumer route takes its own queue with manual acknowledgements ({@link ManualAcknowledgement})
+ * and runs {@link HandlerInvoker} under a dead letter channel that is its one retry layer: the
+ * spring-rabbitmq consumer's own Spring Retry is switched off ({@code maximumRetryAttempts=0}), so
+ * attempts do not multiply. Redeliveries are asynchronous ({@code asyncDelayedRedelivery} with
+ * {@code asyncConsumer=true}): a message waiting for its next attempt holds a prefetch slot but no
+ * thread, so the route's other messages keep flowing. That wait is in memory; if the hub stops
+ * meanwhile, the unacknowledged message is redelivered by the broker and its attempts start over.
+ * A broker-side delay (TTL queues) would survive that but needs a queue per delay step per route.
+ * Failures retrying cannot fix ({@code PermanentFailureException}) are dead-lettered at once.
+ *
+ * <p>
+ * Template parameters: {@code queue}, {@code handler} (bean name of an {@link EventHandler}), and
+ * optionally {@code maximumAttempts}, {@code initialDelay}, {@code multiplier}, {@code maxDelay},
+ * {@code attemptTimeout} (durations in milliseconds), which default to
+ * {@code hub.consumers.redelivery.*}.
+ */
+@Component
+class HubConsumerRoutes extends EndpointRouteBuilder {
+
+	static final String TEMPLATE = "hub-consumer";
+
+	private final ConsumerProperties consumers;
+
+	private final TopologyProperties topology;
+
+	private final List<HubConsumer> javaConsumers;
+
+	private final ManualAcknowledgement acknowledgement;
+
+	private final HandlerInvoker invoker;
+
+	private final ConsumerDeadLetters deadLetters;
+
+	private final ConsumerMetrics metrics;
+
+	HubConsumerRoutes(ConsumerProperties consumers, TopologyProperties topology, ObjectProvider<HubConsumer> javaConsumers,
+			ManualAcknowledgement acknowledgement, HandlerInvoker invoker, ConsumerDeadLetters deadLetters,
+			ConsumerMetrics metrics) {
+		this.consumers = consumers;
+		this.topology = topology;
+		this.javaConsumers = javaConsumers.orderedStream().toList();
+		this.acknowledgement = acknowledgement;
+		this.invoker = invoker;
+		this.deadLetters = deadLetters;
+		this.metrics = metrics;
+	}
+
+	@Override
+	public void configure() {
+		from(direct("consumer-dead-letter")).routeId("consumer-dead-letter").process(this.deadLetters::publish);
+
+		Redelivery defaults = this.consumers.redelivery();
+		routeTemplate(TEMPLATE).templateParameter("queue", null, "the consumer's own durable queue")
+			.templateParameter("handler", null, "bean name of the EventHandler")
+			.templateParameter("maximumAttempts", String.valueOf(defaults.maximumAttempts()),
+					"tries in all, the first included")
+			.templateParameter("initialDelay", millis(defaults.initialDelay()), "wait before the second attempt")
+			.templateParameter("multiplier", String.valueOf(defaults.multiplier()), "growth of the wait per attempt")
+			.templateParameter("maxDelay", millis(defaults.maxDelay()), "cap of the wait between attempts")
+			.templateParameter("attemptTimeout", millis(defaults.attemptTimeout()), "limit of one attempt")
+			.templateParameter("exchange", this.topology.exchange(), "the event exchange")
+			.templateParameter("concurrency", String.valueOf(this.consumers.concurrency()), "parallel consumers")
+			.templateParameter("prefetch", String.valueOf(this.consumers.prefetch()), "unacknowledged messages held")
+			.from(springRabbitmq("{{exchange}}").queues("{{queue}}")
+				.autoDeclare(false)
+				.acknowledgeMode(org.springframework.amqp.core.AcknowledgeMode.MANUAL)
+				.asyncConsumer(true)
+				.maximumRetryAttempts(0)
+				.disableReplyTo(true)
+				.advanced()
+				.concurrentConsumers("{{concurrency}}")
+				.prefetchCount("{{prefetch}}"))
+			.errorHandler(deadLetterChannel())
+			.setProperty(AttemptPolicy.MAXIMUM_ATTEMPTS, constant("{{maximumAttempts}}"))
+			.setProperty(HandlerInvoker.HANDLER, constant("{{handler}}"))
+			.setProperty(HandlerInvoker.ATTEMPT_TIMEOUT, constant("{{attemptTimeout}}"))
+			.process(this.acknowledgement)
+			.process(this.invoker);
+
+		for (HubConsumer consumer : this.javaConsumers) {
+			Redelivery policy = this.consumers.redeliveryFor(consumer.routeId());
+			templatedRoute(TEMPLATE).routeId(consumer.routeId())
+				.parameter("queue", consumer.queue())
+				.parameter("handler", consumer.handlerBean())
+				.parameter("maximumAttempts", String.valueOf(policy.maximumAttempts()))
+				.parameter("initialDelay", millis(policy.initialDelay()))
+				.parameter("multiplier", String.valueOf(policy.multiplier()))
+				.parameter("maxDelay", millis(policy.maxDelay()))
+				.parameter("attemptTimeout", millis(policy.attemptTimeout()));
+		}
+	}
+
+	private DeadLetterChannelDefinition deadLetterChannel() {
+		DeadLetterChannelDefinition channel = new DeadLetterChannelDefinition("direct:consumer-dead-letter");
+		channel.useOriginalMessage();
+		// A dead letter the broker did not take fails the exchange: the original is not acked.
+		channel.deadLetterHandleNewException(false);
+		channel.onPrepareFailure(this.deadLetters::prepare);
+		channel.onExceptionOccurred(exchange -> this.metrics.failedAttempt(exchange.getFromRouteId()));
+		channel.onRedelivery(exchange -> this.metrics.retried(exchange.getFromRouteId()));
+		// The number of attempts and the permanent failures are decided per exchange (AttemptPolicy),
+		// because a template cannot derive Camel's maximumRedeliveries from maximumAttempts.
+		channel.setRetryWhilePredicate(new AttemptPolicy());
+		channel.getRedeliveryPolicy()
+			.redeliveryDelay("{{initialDelay}}")
+			.backOffMultiplier("{{multiplier}}")
+			.maximumRedeliveryDelay("{{maxDelay}}")
+			.useExponentialBackOff()
+			.asyncDelayedRedelivery()
+			.retryAttemptedLogLevel(LoggingLevel.WARN)
+			.retriesExhaustedLogLevel(LoggingLevel.ERROR)
+			.logStackTrace(false)
+			.logRetryStackTrace(false);
+		return channel;
+	}
+
+	private static String millis(Duration duration) {
+		return String.valueOf(duration.toMillis());
+	}
+
+}

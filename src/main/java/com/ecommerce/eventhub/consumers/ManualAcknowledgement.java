@@ -1,0 +1,66 @@
+package com.ecommerce.eventhub.consumers;
+
+import java.io.IOException;
+
+import com.rabbitmq.client.Channel;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.component.springrabbit.SpringRabbitMQConstants;
+import org.apache.camel.support.SynchronizationAdapter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * Acknowledges a consumed message only when its exchange is done: handled and committed, or
+ * dead-lettered with the broker's confirm. An exchange that failed (the dead letter could not be
+ * published) is rejected with requeue, so the broker delivers it again. A crash before either
+ * leaves the message unacknowledged, and the broker redelivers it to the next consumer.
+ *
+ * <p>
+ * The consumer runs with {@code acknowledgeMode=MANUAL}: with Spring's automatic acknowledgement
+ * and {@code asyncConsumer=true} the container would ack as soon as the route went asynchronous
+ * (e.g. while waiting for a delayed redelivery), before the handling finished.
+ */
+@Component
+class ManualAcknowledgement implements Processor {
+
+	private static final Logger log = LoggerFactory.getLogger(ManualAcknowledgement.class);
+
+	@Override
+	public void process(Exchange exchange) {
+		Channel channel = exchange.getProperty(SpringRabbitMQConstants.CHANNEL, Channel.class);
+		Long deliveryTag = exchange.getMessage().getHeader(SpringRabbitMQConstants.DELIVERY_TAG, Long.class);
+		if (channel == null || deliveryTag == null) {
+			throw new IllegalStateException("hub consumer routes must consume from spring-rabbitmq with manual acks");
+		}
+		exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+			@Override
+			public void onComplete(Exchange done) {
+				try {
+					channel.basicAck(deliveryTag, false);
+				}
+				catch (IOException | RuntimeException ex) {
+					// The channel is gone: the broker redelivers, and idempotency absorbs the repeat.
+					log.warn("Could not acknowledge delivery {} of route {}: {}", deliveryTag, done.getFromRouteId(),
+							ex.getMessage());
+				}
+			}
+
+			@Override
+			public void onFailure(Exchange failed) {
+				log.warn("Route {} could not handle or dead-letter message {}; returning it to the queue: {}",
+						failed.getFromRouteId(), failed.getMessage().getHeader(SpringRabbitMQConstants.MESSAGE_ID),
+						(failed.getException() != null) ? failed.getException().getMessage() : "rolled back");
+				try {
+					channel.basicNack(deliveryTag, false, true);
+				}
+				catch (IOException | RuntimeException ex) {
+					log.warn("Could not reject delivery {}: {}", deliveryTag, ex.getMessage());
+				}
+			}
+		});
+	}
+
+}
