@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import com.ecommerce.eventhub.topology.DeadLetterMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -48,8 +49,11 @@ class RelayBatchProcessor implements Processor {
 
 	private final Timer markTimer;
 
+	private final DeadLetterMetrics deadLetterMetrics;
+
 	RelayBatchProcessor(OutboundAssembler assembler, BatchPublisher publisher, OutboxRepository repository,
-			MeterRegistry meters) {
+			MeterRegistry meters, DeadLetterMetrics deadLetterMetrics) {
+		this.deadLetterMetrics = deadLetterMetrics;
 		this.assembler = assembler;
 		this.publisher = publisher;
 		this.repository = repository;
@@ -108,6 +112,7 @@ class RelayBatchProcessor implements Processor {
 			}
 			else if (message.isDeadLetter()) {
 				dead.put(result.rowId(), message.deadReason());
+				this.deadLetterMetrics.deadLettered(message.properties().getType(), OutboundAssembler.FAILED_ROUTE, 1);
 			}
 			else {
 				confirmed.add(result.rowId());

@@ -1,0 +1,156 @@
+package com.ecommerce.eventhub.ops;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+
+import com.ecommerce.eventhub.config.TopologyProperties;
+import com.ecommerce.eventhub.topology.DeadLetterHeaders;
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.GetResponse;
+
+import org.springframework.amqp.rabbit.connection.AbstractConnectionFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Reads and replays the dead-letter queue. Both take the messages with {@code basic.get} without
+ * acknowledging them on a connection of their own: what is not replayed goes back to the queue when
+ * that channel closes, in its order, so listing loses nothing. Only a replayed message is
+ * acknowledged, and only after the broker confirmed its re-publication.
+ */
+@Component
+public class DeadLetterQueue {
+
+	/** Messages read at most per call, so a huge queue cannot exhaust the hub's memory. */
+	static final int MAX_MESSAGES = 10_000;
+
+	private final ConnectionFactory connectionFactory;
+
+	private final TopologyProperties topology;
+
+	public DeadLetterQueue(AbstractConnectionFactory springConnectionFactory, TopologyProperties topology) {
+		this.connectionFactory = springConnectionFactory.getRabbitConnectionFactory();
+		this.topology = topology;
+	}
+
+	/**
+	 * The dead letters at the head of the queue.
+	 * @param limit how many at most
+	 * @return their views, oldest first
+	 * @throws IOException when the broker is unreachable
+	 */
+	public List<DeadLetterView> list(int limit) throws IOException {
+		List<DeadLetterView> views = new ArrayList<>();
+		withChannel(channel -> {
+			GetResponse response;
+			while (views.size() < Math.min(limit, MAX_MESSAGES)
+					&& (response = channel.basicGet(this.topology.deadLetterQueue(), false)) != null) {
+				views.add(view(response.getProps()));
+			}
+		});
+		return views;
+	}
+
+	/**
+	 * Re-publishes the matching dead letters to the event exchange with their original routing key and
+	 * removes them from the queue.
+	 * @param filter which dead letters to replay
+	 * @return the event ids replayed
+	 * @throws IOException when the broker is unreachable or did not confirm
+	 */
+	public List<String> replay(Predicate<DeadLetterView> filter) throws IOException {
+		List<String> replayed = new ArrayList<>();
+		withChannel(channel -> {
+			Set<String> returned = ConcurrentHashMap.newKeySet();
+			channel.addReturnListener(r -> returned.add(r.getProperties().getMessageId()));
+			channel.confirmSelect();
+			List<Long> deliveryTags = new ArrayList<>();
+			List<String> eventIds = new ArrayList<>();
+			GetResponse response;
+			int read = 0;
+			while (read++ < MAX_MESSAGES && (response = channel.basicGet(this.topology.deadLetterQueue(), false)) != null) {
+				DeadLetterView view = view(response.getProps());
+				if (!filter.test(view)) {
+					continue;
+				}
+				channel.basicPublish(this.topology.exchange(), view.originalRoutingKey(), true,
+						withoutFailureHeaders(response.getProps()), response.getBody());
+				deliveryTags.add(response.getEnvelope().getDeliveryTag());
+				eventIds.add(view.eventId());
+			}
+			try {
+				channel.waitForConfirmsOrDie(10_000);
+			}
+			catch (TimeoutException ex) {
+				throw new IOException("no publisher confirm for the replayed messages", ex);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new IOException("interrupted while waiting for publisher confirms", ex);
+			}
+			for (int i = 0; i < deliveryTags.size(); i++) {
+				// A replay no queue received stays a dead letter (returned to the queue on close).
+				if (!returned.contains(eventIds.get(i))) {
+					channel.basicAck(deliveryTags.get(i), false);
+					replayed.add(eventIds.get(i));
+				}
+			}
+		});
+		return replayed;
+	}
+
+	private static DeadLetterView view(AMQP.BasicProperties properties) {
+		Map<String, Object> headers = (properties.getHeaders() != null) ? properties.getHeaders() : Map.of();
+		String routingKey = text(headers.get(DeadLetterHeaders.ORIGINAL_ROUTING_KEY));
+		Object attempts = headers.get(DeadLetterHeaders.ATTEMPTS);
+		return new DeadLetterView(properties.getMessageId(), properties.getType(),
+				text(headers.get(DeadLetterHeaders.FAILED_ROUTE)), text(headers.get(DeadLetterHeaders.EXCEPTION_CLASS)),
+				text(headers.get(DeadLetterHeaders.EXCEPTION_MESSAGE)),
+				(attempts instanceof Number number) ? Integer.valueOf(number.intValue()) : null,
+				text(headers.get(DeadLetterHeaders.FAILED_AT)),
+				(routingKey != null && !routingKey.isEmpty()) ? routingKey : properties.getType());
+	}
+
+	private static AMQP.BasicProperties withoutFailureHeaders(AMQP.BasicProperties properties) {
+		Map<String, Object> headers = new HashMap<>();
+		if (properties.getHeaders() != null) {
+			properties.getHeaders().forEach((name, value) -> {
+				if (!name.startsWith("x-") && !name.startsWith("spring_")) {
+					headers.put(name, value);
+				}
+			});
+		}
+		return properties.builder().headers(headers).build();
+	}
+
+	private static String text(Object value) {
+		return (value != null) ? value.toString() : null;
+	}
+
+	private void withChannel(ChannelWork work) throws IOException {
+		try (Connection connection = this.connectionFactory.newConnection("event-hub-dead-letters");
+				Channel channel = connection.createChannel()) {
+			work.run(channel);
+		}
+		catch (TimeoutException ex) {
+			throw new IOException("timed out talking to RabbitMQ", ex);
+		}
+	}
+
+	@FunctionalInterface
+	private interface ChannelWork {
+
+		void run(Channel channel) throws IOException;
+
+	}
+
+}

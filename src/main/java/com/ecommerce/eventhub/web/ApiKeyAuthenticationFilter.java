@@ -1,0 +1,99 @@
+package com.ecommerce.eventhub.web;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.List;
+import java.util.Optional;
+
+import com.ecommerce.eventhub.config.SecurityProperties;
+import com.ecommerce.eventhub.config.SecurityProperties.ApiKey;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Authenticates every {@code /api/**} request by its API key ({@code X-API-Key}, or
+ * {@code Authorization: Bearer <key>}): 401 without a valid key, 403 when an operations endpoint
+ * ({@code /api/v1/dead-letters}, {@code /api/v1/routes}) is called with a key that is not
+ * {@code admin}. Keys are compared in constant time and never logged; the caller's
+ * {@link ApiKey} is left in the request attribute {@link #CALLER}.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 10)
+public class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
+
+	/** Request attribute holding the authenticated {@link ApiKey}. */
+	public static final String CALLER = ApiKeyAuthenticationFilter.class.getName() + ".caller";
+
+	private static final List<String> ADMIN_PATHS = List.of("/api/v1/dead-letters", "/api/v1/routes");
+
+	private final SecurityProperties security;
+
+	public ApiKeyAuthenticationFilter(SecurityProperties security) {
+		this.security = security;
+	}
+
+	@Override
+	protected boolean shouldNotFilter(HttpServletRequest request) {
+		return !request.getRequestURI().startsWith("/api/");
+	}
+
+	@Override
+	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+			throws ServletException, IOException {
+		Optional<ApiKey> caller = authenticate(presentedKey(request));
+		if (caller.isEmpty()) {
+			response.setHeader("WWW-Authenticate", "Bearer");
+			Problem.write(response, 401, "Unauthorized",
+					"A valid API key is required in the X-API-Key header (or Authorization: Bearer).");
+			return;
+		}
+		String path = request.getRequestURI();
+		if (!caller.get().admin() && ADMIN_PATHS.stream().anyMatch(path::startsWith)) {
+			Problem.write(response, 403, "Forbidden", "This API key may not use the operations endpoints.");
+			return;
+		}
+		request.setAttribute(CALLER, caller.get());
+		chain.doFilter(request, response);
+	}
+
+	private static String presentedKey(HttpServletRequest request) {
+		String key = request.getHeader("X-API-Key");
+		if (key != null) {
+			return key.trim();
+		}
+		String authorization = request.getHeader("Authorization");
+		if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+			return authorization.substring(7).trim();
+		}
+		return null;
+	}
+
+	/**
+	 * Finds the caller of a presented key. Every configured key is compared, in constant time, so
+	 * the answer time says nothing about how close a guess was or which key matched.
+	 * @param presented the key the request carried, or null
+	 * @return the caller, empty when the key is unknown
+	 */
+	Optional<ApiKey> authenticate(String presented) {
+		if (presented == null || presented.isEmpty()) {
+			return Optional.empty();
+		}
+		byte[] presentedBytes = presented.getBytes(StandardCharsets.UTF_8);
+		ApiKey match = null;
+		for (ApiKey candidate : this.security.apiKeys()) {
+			if (MessageDigest.isEqual(presentedBytes, candidate.key().getBytes(StandardCharsets.UTF_8))) {
+				match = candidate;
+			}
+		}
+		return Optional.ofNullable(match);
+	}
+
+}
