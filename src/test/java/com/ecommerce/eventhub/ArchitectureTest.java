@@ -23,8 +23,9 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
  * The package rule of STYLE.md "Layout by capability": one package per capability, each readable
  * on its own. {@code envelope} is plain Java; {@code config} knows only {@code envelope}; every
  * other package (a capability such as {@code outbox} or {@code ops}, including ones not written
- * yet) may use {@code envelope}, {@code config}, {@code topology} and {@code web}, the shared
- * infrastructure,
+ * yet) may use {@code envelope}, {@code config}, {@code topology}, {@code web} and {@code outbox}
+ * (the event store every capability writes to) and {@code consumers} (the consumer foundation
+ * every consumer is built on), the shared infrastructure,
  * but no other capability.
  */
 @AnalyzeClasses(packages = ArchitectureTest.HUB, importOptions = ImportOption.DoNotIncludeTests.class)
@@ -37,7 +38,7 @@ class ArchitectureTest {
 	private static final String CONFIG = HUB + ".config..";
 
 	/** Top-level hub packages every capability may depend on. */
-	private static final Set<String> SHARED = Set.of("envelope", "config", "topology", "web");
+	private static final Set<String> SHARED = Set.of("envelope", "config", "topology", "web", "outbox", "consumers");
 
 	@ArchTest
 	static final ArchRule envelope_is_plain_java = noClasses().that()
@@ -73,7 +74,7 @@ class ArchitectureTest {
 		.and(resideOutsideOfPackages(ENVELOPE, CONFIG))
 		.should(dependOnlyOnTheirOwnPackageOrShared())
 		.because("a capability must be readable and changeable on its own (STYLE.md \"Layout by capability\"); "
-				+ "what two capabilities share belongs in envelope, config, topology or web");
+				+ "what two capabilities share belongs in envelope, config, topology, web, outbox or consumers");
 
 	@ArchTest
 	static final ArchRule no_field_injection = GeneralCodingRules.NO_CLASSES_SHOULD_USE_FIELD_INJECTION

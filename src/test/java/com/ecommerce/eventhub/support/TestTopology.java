@@ -91,6 +91,10 @@ public final class TestTopology {
 		registry.add("hub.schema", this::schema);
 		registry.add("hub.topology.exchange", this::exchange);
 		registry.add("hub.topology.dead-letter-queue", this::deadLetterQueue);
+		String notifications = consumerQueue("notifications");
+		String email = consumerQueue("email");
+		registry.add("hub.notifications.queue", () -> notifications);
+		registry.add("hub.mail.queue", () -> email);
 		int index = 0;
 		for (Map.Entry<String, String> entry : DOMAIN_QUEUES.entrySet()) {
 			String prefix = "hub.topology.domain-queues[" + index++ + "]";

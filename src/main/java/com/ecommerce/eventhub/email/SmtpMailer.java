@@ -1,0 +1,126 @@
+package com.ecommerce.eventhub.email;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+
+import com.ecommerce.eventhub.config.MailProperties;
+import jakarta.mail.MessagingException;
+import jakarta.mail.SendFailedException;
+import jakarta.mail.internet.AddressException;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Endpoint;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.builder.endpoint.StaticEndpointBuilders;
+import org.apache.camel.builder.endpoint.dsl.MailEndpointBuilderFactory.MailEndpointBuilder;
+import org.apache.camel.component.mail.MailConstants;
+import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * Sends a rendered mail over SMTP with camel-mail ({@code hub.mail.*}). The exchange it sends is
+ * new and carries only the validated headers it sets: camel-mail turns every header into a mail
+ * header, and To/Cc/Bcc headers would override the endpoint.
+ */
+@Component
+class SmtpMailer {
+
+	private final ProducerTemplate producer;
+
+	private final Endpoint endpoint;
+
+	private final String from;
+
+	SmtpMailer(CamelContext camel, MailProperties mail) {
+		this.producer = camel.createProducerTemplate();
+		String address = mail.host() + ":" + mail.port();
+		MailEndpointBuilder builder = mail.ssl() ? StaticEndpointBuilders.smtps(address)
+				: StaticEndpointBuilders.smtp(address);
+		if (!mail.username().isEmpty()) {
+			builder.username(mail.username()).password(mail.password());
+		}
+		builder.advanced()
+			.contentType("text/html; charset=UTF-8")
+			.connectionTimeout((int) mail.connectionTimeout().toMillis())
+			.additionalJavaMailProperties(Map.of("mail.smtp.starttls.enable", String.valueOf(mail.startTls()),
+					"mail.smtp.starttls.required", String.valueOf(mail.startTls()), "mail.smtp.timeout",
+					String.valueOf(mail.connectionTimeout().toMillis()), "mail.smtp.writetimeout",
+					String.valueOf(mail.connectionTimeout().toMillis())));
+		this.endpoint = builder.resolve(camel);
+		this.from = mail.from();
+	}
+
+	/**
+	 * Sends the mail and returns the Message-ID the sent message carries (read after sending:
+	 * JavaMail assigns a new one when it saves the message).
+	 * @param recipient one validated address
+	 * @param mail the rendered mail
+	 * @return the Message-ID header of the sent mail
+	 * @throws MailDeliveryException when the send failed
+	 */
+	String send(String recipient, RenderedMail mail) throws MailDeliveryException {
+		Exchange result = this.producer.send(this.endpoint, exchange -> {
+			exchange.getMessage().setHeader("To", recipient);
+			exchange.getMessage().setHeader("From", this.from);
+			exchange.getMessage().setHeader("Subject", mail.subject());
+			exchange.getMessage().setHeader(MailConstants.MAIL_ALTERNATIVE_BODY, mail.text());
+			exchange.getMessage().setBody(mail.html());
+		});
+		if (result.getException() != null) {
+			throw classify(result.getException());
+		}
+		return result.getMessage().getHeader(MailConstants.MAIL_MESSAGE_ID, String.class);
+	}
+
+	/** A 5xx answer or a refused address will not change on a retry; anything else may. */
+	static MailDeliveryException classify(Exception failure) {
+		List<Throwable> chain = chain(failure);
+		for (Throwable cause : chain) {
+			int code = -1;
+			if (cause instanceof SMTPAddressFailedException address) {
+				code = address.getReturnCode();
+			}
+			else if (cause instanceof SMTPSendFailedException send) {
+				code = send.getReturnCode();
+			}
+			if (code >= 400) {
+				return new MailDeliveryException("SMTP " + code + ": " + cause.getMessage().trim(), code >= 500, failure);
+			}
+		}
+		for (Throwable cause : chain) {
+			if (cause instanceof AddressException || (cause instanceof SendFailedException sendFailed
+					&& sendFailed.getInvalidAddresses() != null && sendFailed.getInvalidAddresses().length > 0)) {
+				return new MailDeliveryException("invalid address: " + cause.getMessage(), true, failure);
+			}
+		}
+		Throwable root = chain.get(chain.size() - 1);
+		return new MailDeliveryException("SMTP unavailable: " + root.getClass().getSimpleName()
+				+ ((root.getMessage() != null) ? ": " + root.getMessage() : ""), false, failure);
+	}
+
+	/** The causes of a failure, following JavaMail's {@code getNextException()} links too. */
+	private static List<Throwable> chain(Throwable failure) {
+		List<Throwable> chain = new ArrayList<>();
+		Deque<Throwable> pending = new ArrayDeque<>(List.of(failure));
+		while (!pending.isEmpty() && chain.size() < 20) {
+			Throwable next = pending.poll();
+			if (next == null || chain.contains(next)) {
+				continue;
+			}
+			chain.add(next);
+			if (next.getCause() != null) {
+				pending.add(next.getCause());
+			}
+			if (next instanceof MessagingException messaging && messaging.getNextException() != null) {
+				pending.add(messaging.getNextException());
+			}
+		}
+		return chain;
+	}
+
+}
