@@ -60,7 +60,7 @@ class OutboxRelayIT {
 	@Test
 	void everySpecEventArrivesInItsDomainQueueWithTheWireFormat() throws Exception {
 		List<ObjectNode> sent = new ArrayList<>();
-		try (QueueRecorder recorder = QueueRecorder.consume(topology.queues().toArray(String[]::new))) {
+		try (QueueRecorder recorder = QueueRecorder.consume(topology.domainQueues().toArray(String[]::new))) {
 			for (String type : EventTypes.ALL) {
 				ObjectNode envelope = OutboxFixtures.example(type);
 				envelope.put("correlationId", "corr-" + type);

@@ -114,7 +114,14 @@ public final class TestTopology {
 		return queue;
 	}
 
-	/** All queue names this topology declares. */
+	/** The domain queues and the dead-letter queue: what the relay publishes to. */
+	public List<String> domainQueues() {
+		List<String> queues = new java.util.ArrayList<>(DOMAIN_QUEUES.keySet().stream().map(this::queue).toList());
+		queues.add(deadLetterQueue());
+		return queues;
+	}
+
+	/** All queue names this topology declares, consumer queues included. */
 	public List<String> queues() {
 		List<String> queues = new java.util.ArrayList<>(DOMAIN_QUEUES.keySet().stream().map(this::queue).toList());
 		queues.add(deadLetterQueue());
