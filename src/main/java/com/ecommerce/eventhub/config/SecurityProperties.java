@@ -40,6 +40,22 @@ public record SecurityProperties(List<@Valid ApiKey> apiKeys) {
 			eventTypes = (eventTypes != null) ? List.copyOf(eventTypes) : List.of();
 		}
 
+		/**
+		 * Whether this caller may post (and read) events of a type: {@code *} allows all,
+		 * {@code order.*} every type below {@code order.}, anything else that exact type.
+		 * @param eventType the event type
+		 * @return true when one of the patterns matches
+		 */
+		public boolean allows(String eventType) {
+			for (String pattern : this.eventTypes) {
+				if (pattern.equals("*") || pattern.equals(eventType)
+						|| (pattern.endsWith(".*") && eventType.startsWith(pattern.substring(0, pattern.length() - 1)))) {
+					return true;
+				}
+			}
+			return false;
+		}
+
 		@Override
 		public String toString() {
 			return "ApiKey[name=" + this.name + ", eventTypes=" + this.eventTypes + ", admin=" + this.admin + "]";

@@ -57,6 +57,22 @@ public final class HubHttp {
 	}
 
 	/**
+	 * Sends any request against the hub.
+	 * @param path the path
+	 * @param customizer sets method, headers and body
+	 * @return the response
+	 * @throws IOException on transport errors
+	 * @throws InterruptedException when interrupted
+	 */
+	public HttpResponse<String> send(String path, java.util.function.Consumer<HttpRequest.Builder> customizer)
+			throws IOException, InterruptedException {
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(this.base + path))
+			.timeout(Duration.ofSeconds(30));
+		customizer.accept(request);
+		return this.client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	/**
 	 * @param response a response
 	 * @return its body as JSON
 	 * @throws IOException when it is not JSON
