@@ -226,7 +226,6 @@ class IngestionIT {
 		HttpResponse<String> declared = this.http.send("/api/v1/events",
 				r -> r.header("X-API-Key", ERP_KEY)
 					.header("Content-Type", "application/json")
-					.expectContinue(true)
 					.POST(HttpRequest.BodyPublishers.ofByteArray(huge)));
 		assertProblem(declared, 413);
 
