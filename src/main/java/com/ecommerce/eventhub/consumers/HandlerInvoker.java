@@ -2,13 +2,17 @@ package com.ecommerce.eventhub.consumers;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 
 import com.ecommerce.eventhub.envelope.Envelope;
 import com.ecommerce.eventhub.envelope.EnvelopeJson;
@@ -22,6 +26,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
+import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +50,12 @@ class HandlerInvoker implements Processor {
 	/** Exchange property: bean name of the route's {@link EventHandler}. */
 	static final String HANDLER = "hubHandler";
 
+	/** Exchange property: the endpoint a YAML route's events go to, when it has no handler bean. */
+	static final String TARGET = "hubTarget";
+
+	/** Exchange property: the major versions a target handles, comma-separated. */
+	static final String MAJORS = "hubMajors";
+
 	/** Exchange property: the route's per-attempt timeout, in milliseconds or as {@code 2s}. */
 	static final String ATTEMPT_TIMEOUT = "hubAttemptTimeout";
 
@@ -64,6 +75,10 @@ class HandlerInvoker implements Processor {
 
 	private final ExecutorService attempts;
 
+	private final ProducerTemplate producer;
+
+	private final Map<String, EndpointHandler> endpointHandlers = new ConcurrentHashMap<>();
+
 	HandlerInvoker(EventSchemas schemas, IdempotencyRepository idempotency, PlatformTransactionManager transactionManager,
 			CamelContext camel, ConsumerMetrics metrics) {
 		this.schemas = schemas;
@@ -72,6 +87,7 @@ class HandlerInvoker implements Processor {
 		this.camel = camel;
 		this.metrics = metrics;
 		this.attempts = camel.getExecutorServiceManager().newCachedThreadPool(this, "hub-consumer-attempt");
+		this.producer = camel.createProducerTemplate();
 	}
 
 	@Override
@@ -79,7 +95,7 @@ class HandlerInvoker implements Processor {
 		String routeId = exchange.getFromRouteId();
 		AttemptPolicy.startAttempt(exchange);
 		JsonNode tree = read(exchange.getMessage().getMandatoryBody(byte[].class));
-		EventHandler handler = handler(exchange.getProperty(HANDLER, String.class));
+		EventHandler handler = handler(exchange);
 		String eventType = tree.path("eventType").asText(null);
 		String eventVersion = tree.path("eventVersion").asText(null);
 		Set<Integer> majors = (eventType != null) ? handler.supportedVersions().get(eventType) : null;
@@ -116,13 +132,22 @@ class HandlerInvoker implements Processor {
 		}
 	}
 
-	private EventHandler handler(String name) {
-		EventHandler handler = (name != null) ? this.camel.getRegistry().lookupByNameAndType(name, EventHandler.class)
-				: null;
-		if (handler == null) {
-			throw new IllegalStateException("No EventHandler bean named '" + name + "'");
+	private EventHandler handler(Exchange exchange) {
+		String name = exchange.getProperty(HANDLER, String.class);
+		if (name != null && !name.isBlank()) {
+			EventHandler handler = this.camel.getRegistry().lookupByNameAndType(name, EventHandler.class);
+			if (handler == null) {
+				throw new IllegalStateException("No EventHandler bean named '" + name + "'");
+			}
+			return handler;
 		}
-		return handler;
+		String target = exchange.getProperty(TARGET, String.class);
+		if (target == null || target.isBlank()) {
+			throw new IllegalStateException("Route " + exchange.getFromRouteId() + " has neither handler nor target");
+		}
+		String majors = exchange.getProperty(MAJORS, "1", String.class);
+		return this.endpointHandlers.computeIfAbsent(target + "|" + majors, key -> new EndpointHandler(this.producer,
+				target, Arrays.stream(majors.split(",")).map(String::trim).map(Integer::valueOf).collect(Collectors.toSet())));
 	}
 
 	private boolean runAttempt(String routeId, EventHandler handler, Envelope envelope, Duration timeout)

@@ -29,8 +29,10 @@ import org.springframework.stereotype.Component;
  * Failures retrying cannot fix ({@code PermanentFailureException}) are dead-lettered at once.
  *
  * <p>
- * Template parameters: {@code queue}, {@code handler} (bean name of an {@link EventHandler}), and
- * optionally {@code maximumAttempts}, {@code initialDelay}, {@code multiplier}, {@code maxDelay},
+ * Template parameters: {@code queue}, {@code bindings} (routing-key patterns, comma-separated; the
+ * queue is declared and bound by {@link ConsumerQueuePolicy}), either {@code handler} (bean name of
+ * an {@link EventHandler}) or {@code target} (an endpoint that gets the envelope, see
+ * {@link EndpointHandler}) with {@code majors} (its supported major versions), and optionally {@code maximumAttempts}, {@code initialDelay}, {@code multiplier}, {@code maxDelay},
  * {@code attemptTimeout} (durations in milliseconds), which default to
  * {@code hub.consumers.redelivery.*}.
  */
@@ -53,9 +55,12 @@ class HubConsumerRoutes extends EndpointRouteBuilder {
 
 	private final ConsumerMetrics metrics;
 
+	private final ConsumerQueuePolicy queuePolicy;
+
 	HubConsumerRoutes(ConsumerProperties consumers, TopologyProperties topology, ObjectProvider<HubConsumer> javaConsumers,
 			ManualAcknowledgement acknowledgement, HandlerInvoker invoker, ConsumerDeadLetters deadLetters,
-			ConsumerMetrics metrics) {
+			ConsumerMetrics metrics, ConsumerQueuePolicy queuePolicy) {
+		this.queuePolicy = queuePolicy;
 		this.consumers = consumers;
 		this.topology = topology;
 		this.javaConsumers = javaConsumers.orderedStream().toList();
@@ -71,7 +76,10 @@ class HubConsumerRoutes extends EndpointRouteBuilder {
 
 		Redelivery defaults = this.consumers.redelivery();
 		routeTemplate(TEMPLATE).templateParameter("queue", null, "the consumer's own durable queue")
-			.templateParameter("handler", null, "bean name of the EventHandler")
+			.templateOptionalParameter("handler", "bean name of an EventHandler (Java consumers)")
+			.templateOptionalParameter("target", "endpoint the envelope is sent to (YAML consumers), e.g. direct:x")
+			.templateParameter("majors", "1", "major versions a target handles, comma-separated")
+			.templateParameter("bindings", "", "routing-key patterns bound to the queue, comma-separated")
 			.templateParameter("maximumAttempts", String.valueOf(defaults.maximumAttempts()),
 					"tries in all, the first included")
 			.templateParameter("initialDelay", millis(defaults.initialDelay()), "wait before the second attempt")
@@ -90,9 +98,12 @@ class HubConsumerRoutes extends EndpointRouteBuilder {
 				.advanced()
 				.concurrentConsumers("{{concurrency}}")
 				.prefetchCount("{{prefetch}}"))
+			.routePolicy(this.queuePolicy)
 			.errorHandler(deadLetterChannel())
 			.setProperty(AttemptPolicy.MAXIMUM_ATTEMPTS, constant("{{maximumAttempts}}"))
-			.setProperty(HandlerInvoker.HANDLER, constant("{{handler}}"))
+			.setProperty(HandlerInvoker.HANDLER, constant("{{?handler}}"))
+			.setProperty(HandlerInvoker.TARGET, constant("{{?target}}"))
+			.setProperty(HandlerInvoker.MAJORS, constant("{{majors}}"))
 			.setProperty(HandlerInvoker.ATTEMPT_TIMEOUT, constant("{{attemptTimeout}}"))
 			.process(this.acknowledgement)
 			.process(this.invoker);
@@ -102,6 +113,7 @@ class HubConsumerRoutes extends EndpointRouteBuilder {
 			templatedRoute(TEMPLATE).routeId(consumer.routeId())
 				.parameter("queue", consumer.queue())
 				.parameter("handler", consumer.handlerBean())
+				.parameter("bindings", String.join(",", consumer.bindings()))
 				.parameter("maximumAttempts", String.valueOf(policy.maximumAttempts()))
 				.parameter("initialDelay", millis(policy.initialDelay()))
 				.parameter("multiplier", String.valueOf(policy.multiplier()))

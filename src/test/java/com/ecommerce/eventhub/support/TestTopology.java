@@ -34,6 +34,8 @@ public final class TestTopology {
 
 	private final List<String> consumerQueues = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+	private java.nio.file.Path routesDirectory;
+
 	private TestTopology(String id) {
 		this.id = id;
 	}
@@ -94,6 +96,7 @@ public final class TestTopology {
 		String notifications = consumerQueue("notifications");
 		String email = consumerQueue("email");
 		registry.add("hub.notifications.queue", () -> notifications);
+		registry.add("hub.routes.directory", this::routesDirectory);
 		registry.add("hub.mail.queue", () -> email);
 		int index = 0;
 		for (Map.Entry<String, String> entry : DOMAIN_QUEUES.entrySet()) {
@@ -112,6 +115,31 @@ public final class TestTopology {
 		String queue = "t." + this.id + "." + name;
 		this.consumerQueues.add(queue);
 		return queue;
+	}
+
+	/**
+	 * A route folder of this test's own (empty until the test writes files), so the shipped example
+	 * routes do not start in every test's hub.
+	 * @return the folder
+	 */
+	public java.nio.file.Path routesDirectory() {
+		try {
+			if (this.routesDirectory == null) {
+				this.routesDirectory = java.nio.file.Files.createTempDirectory("hub-routes-" + this.id);
+			}
+			return this.routesDirectory;
+		}
+		catch (java.io.IOException ex) {
+			throw new java.io.UncheckedIOException(ex);
+		}
+	}
+
+	/**
+	 * Deletes a queue of a fixed name (e.g. one a shipped route file declares) on cleanup.
+	 * @param queue the queue name
+	 */
+	public void alsoDelete(String queue) {
+		this.consumerQueues.add(queue);
 	}
 
 	/** The domain queues and the dead-letter queue: what the relay publishes to. */

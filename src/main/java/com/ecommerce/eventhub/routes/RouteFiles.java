@@ -1,0 +1,359 @@
+package com.ecommerce.eventhub.routes;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import com.ecommerce.eventhub.config.RoutesProperties;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.CamelContext;
+import org.apache.camel.RoutesBuilder;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.Model;
+import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.model.RouteDefinitionHelper;
+import org.apache.camel.model.TemplatedRouteDefinition;
+import org.apache.camel.model.TemplatedRouteParameterDefinition;
+import org.apache.camel.model.errorhandler.NoErrorHandlerDefinition;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * Applies the route files of {@code hub.routes.directory} to the running hub, one file at a time and
+ * touching only that file's routes.
+ *
+ * <p>
+ * Camel's own route reload is a development aid: it swaps first and fails afterwards. Here a file is
+ * parsed and validated before anything is swapped (every route needs an id that no other file or Java
+ * route has, every endpoint a known component and resolvable placeholders, every templated route an
+ * existing template). Only then are the file's old routes stopped gracefully (in-flight messages
+ * finish, unacknowledged ones return to their queue) and the new ones added; if adding fails, the old
+ * version is put back. Each result is logged, counted ({@code eventhub_route_reloads_total{result}})
+ * and kept for {@code GET /api/v1/routes}. Deleting a file stops and removes its routes; their queues
+ * and messages stay.
+ */
+@Component
+public class RouteFiles {
+
+	private static final Logger log = LoggerFactory.getLogger(RouteFiles.class);
+
+	private static final long STOP_TIMEOUT_SECONDS = 30;
+
+	private final CamelContext camel;
+
+	private final RoutesProperties properties;
+
+	private final MeterRegistry meters;
+
+	private final Clock clock;
+
+	/** The files whose routes run now, by file name. */
+	private final Map<String, LoadedFile> loaded = new ConcurrentHashMap<>();
+
+	/** The last content hash looked at per file, applied or not, so a bad file is reported once. */
+	private final Map<String, String> seen = new ConcurrentHashMap<>();
+
+	private final Map<String, ReloadResult> results = new ConcurrentHashMap<>();
+
+	public RouteFiles(CamelContext camel, RoutesProperties properties, MeterRegistry meters, Clock clock) {
+		this.camel = camel;
+		this.properties = properties;
+		this.meters = meters;
+		this.clock = clock;
+	}
+
+	/** Applies what changed in the routes folder since the last scan. */
+	public synchronized void scan() {
+		Path directory = this.properties.directory();
+		Map<String, Path> present = new TreeMap<>();
+		if (Files.isDirectory(directory)) {
+			try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*.yaml")) {
+				for (Path file : files) {
+					// Regular files directly in the folder only: no links to files elsewhere.
+					if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+						present.put(file.getFileName().toString(), file);
+					}
+				}
+			}
+			catch (IOException ex) {
+				log.warn("Cannot list route folder {}: {}", directory.toAbsolutePath(), ex.getMessage());
+				return;
+			}
+		}
+		present.forEach((name, file) -> {
+			try {
+				String content = Files.readString(file, StandardCharsets.UTF_8);
+				String hash = sha256(content);
+				if (!hash.equals(this.seen.get(name))) {
+					this.seen.put(name, hash);
+					apply(name, content);
+				}
+			}
+			catch (IOException ex) {
+				log.warn("Cannot read route file {}: {}", file, ex.getMessage());
+			}
+		});
+		for (String name : new TreeSet<>(this.seen.keySet())) {
+			if (!present.containsKey(name)) {
+				this.seen.remove(name);
+				remove(name);
+			}
+		}
+	}
+
+	/** The last reload result of every file, by file name. */
+	public Collection<ReloadResult> results() {
+		return new TreeMap<>(this.results).values();
+	}
+
+	/**
+	 * @param routeId a route
+	 * @return the file that defines it, empty for a Java route
+	 */
+	public Optional<String> fileOf(String routeId) {
+		return this.loaded.entrySet()
+			.stream()
+			.filter(entry -> entry.getValue().routeIds().contains(routeId))
+			.map(Map.Entry::getKey)
+			.findFirst();
+	}
+
+	private void apply(String name, String content) {
+		LoadedFile previous = this.loaded.get(name);
+		List<String> previousIds = (previous != null) ? previous.routeIds() : List.of();
+		RouteBuilder candidate;
+		List<String> ids;
+		try {
+			candidate = parse(name, content);
+			ids = validate(name, candidate);
+		}
+		catch (RouteFileRejectedException ex) {
+			reject(name, previousIds, ex.line(), ex.getMessage());
+			return;
+		}
+		stopAndRemove(previousIds);
+		try {
+			addRoutes(candidate);
+		}
+		catch (Exception ex) {
+			stopAndRemove(ids.stream().filter(id -> this.camel.getRoute(id) != null).toList());
+			restore(name, previous);
+			reject(name, previousIds, null, "routes could not be started: " + rootMessage(ex));
+			return;
+		}
+		this.loaded.put(name, new LoadedFile(content, ids));
+		this.results.put(name, ReloadResult.applied(name, this.clock.instant(), ids));
+		count("applied");
+		log.info("Applied route file {}: routes {} (replacing {})", name, ids, previousIds);
+	}
+
+	private void remove(String name) {
+		LoadedFile previous = this.loaded.remove(name);
+		if (previous != null) {
+			stopAndRemove(previous.routeIds());
+			log.info("Route file {} was deleted: stopped and removed routes {}; their queues keep their messages",
+					name, previous.routeIds());
+		}
+		this.results.put(name, ReloadResult.removed(name, this.clock.instant()));
+		count("removed");
+	}
+
+	private RouteBuilder parse(String name, String content) throws RouteFileRejectedException {
+		try {
+			Collection<RoutesBuilder> builders = PluginHelper.getRoutesLoader(this.camel)
+				.findRoutesBuilders(ResourceHelper.fromString("file:" + name, content));
+			if (builders.size() != 1 || !(builders.iterator().next() instanceof RouteBuilder builder)) {
+				throw new RouteFileRejectedException("not a Camel YAML route file", null, null);
+			}
+			builder.configureRoutes(this.camel);
+			return builder;
+		}
+		catch (RouteFileRejectedException ex) {
+			throw ex;
+		}
+		catch (Exception ex) {
+			throw new RouteFileRejectedException("does not parse: " + rootMessage(ex), YamlLines.lineOf(ex), ex);
+		}
+	}
+
+	/** Checks the file's routes before anything is swapped and returns their ids. */
+	private List<String> validate(String name, RouteBuilder builder) throws RouteFileRejectedException {
+		if (!builder.getRouteTemplateCollection().getRouteTemplates().isEmpty()
+				|| !builder.getRestCollection().getRests().isEmpty()) {
+			throw new RouteFileRejectedException("route files may define routes and templated routes only", null,
+					null);
+		}
+		List<String> ids = new ArrayList<>();
+		for (RouteDefinition route : builder.getRouteCollection().getRoutes()) {
+			ids.add(requireId(route.getRouteId(), route.getLineNumber()));
+			if (!route.isErrorHandlerFactorySet()) {
+				// A file's helper routes fail back to the hub consumer that called them, whose dead letter
+				// channel is the one retry layer; Camel's default handler would log each failure as an error.
+				route.setErrorHandlerFactory(new NoErrorHandlerDefinition());
+			}
+			for (String uri : RouteDefinitionHelper.gatherAllEndpointUris(this.camel, route, true, true, true)) {
+				checkEndpoint(uri, route.getLineNumber());
+			}
+		}
+		Model model = this.camel.getCamelContextExtension().getContextPlugin(Model.class);
+		for (TemplatedRouteDefinition templated : builder.getTemplatedRouteCollection().getTemplatedRoutes()) {
+			int line = -1;
+			ids.add(requireId(templated.getRouteId(), line));
+			if (model.getRouteTemplateDefinition(templated.getRouteTemplateRef()) == null) {
+				throw new RouteFileRejectedException(
+						"unknown route template '" + templated.getRouteTemplateRef() + "'", line(line), null);
+			}
+			for (TemplatedRouteParameterDefinition parameter : templated.getParameters()) {
+				if ("target".equals(parameter.getName())) {
+					checkEndpoint(parameter.getValue(), line);
+				}
+				if ("maximumAttempts".equals(parameter.getName()) && !parameter.getValue().matches("[1-9]\\d{0,3}")) {
+					throw new RouteFileRejectedException("maximumAttempts must be a number from 1, got '"
+							+ parameter.getValue() + "'", line(line), null);
+				}
+			}
+		}
+		Set<String> unique = new TreeSet<>(ids);
+		if (unique.size() != ids.size()) {
+			throw new RouteFileRejectedException("a route id appears twice in the file", null, null);
+		}
+		List<String> ownIds = this.loaded.containsKey(name) ? this.loaded.get(name).routeIds() : List.of();
+		for (String id : ids) {
+			if (this.camel.getRoute(id) != null && !ownIds.contains(id)) {
+				throw new RouteFileRejectedException("route id '" + id + "' is already used by "
+						+ fileOf(id).map(file -> "file " + file).orElse("a Java route"), null, null);
+			}
+		}
+		return ids;
+	}
+
+	private static String requireId(String id, int line) throws RouteFileRejectedException {
+		if (id == null || id.isBlank()) {
+			throw new RouteFileRejectedException("every route needs an id (it names what a reload replaces)",
+					line(line), null);
+		}
+		return id;
+	}
+
+	private void checkEndpoint(String uri, int line) throws RouteFileRejectedException {
+		String resolved;
+		try {
+			resolved = this.camel.resolvePropertyPlaceholders(uri);
+		}
+		catch (RuntimeException ex) {
+			throw new RouteFileRejectedException("endpoint '" + uri + "': " + rootMessage(ex), line(line), ex);
+		}
+		int colon = resolved.indexOf(':');
+		String scheme = (colon > 0) ? resolved.substring(0, colon) : resolved;
+		if (this.camel.getComponent(scheme) == null) {
+			throw new RouteFileRejectedException("unknown component '" + scheme + "' in endpoint '" + uri + "'",
+					line(line), null);
+		}
+	}
+
+	private void restore(String name, LoadedFile previous) {
+		if (previous == null) {
+			return;
+		}
+		try {
+			addRoutes(parse(name, previous.content()));
+		}
+		catch (Exception ex) {
+			log.error("Could not put back the previous routes of {}: {}", name, rootMessage(ex));
+			this.loaded.remove(name);
+		}
+	}
+
+	/** Adds the file's plain routes and its templated routes (Camel adds those in a second step). */
+	private void addRoutes(RouteBuilder builder) throws Exception {
+		this.camel.addRoutes(builder);
+		this.camel.addTemplatedRoutes(builder);
+	}
+
+	private void stopAndRemove(List<String> routeIds) {
+		// Consumer routes first, so their in-flight messages can still call the file's direct: routes.
+		List<String> ordered = new ArrayList<>(routeIds);
+		ordered.sort((a, b) -> Boolean.compare(isDirect(a), isDirect(b)));
+		for (String id : ordered) {
+			try {
+				this.camel.getRouteController().stopRoute(id, STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+			}
+			catch (Exception ex) {
+				log.warn("Stopping route {} failed: {}", id, rootMessage(ex));
+			}
+		}
+		for (String id : ordered) {
+			try {
+				this.camel.removeRoute(id);
+			}
+			catch (Exception ex) {
+				log.warn("Removing route {} failed: {}", id, rootMessage(ex));
+			}
+		}
+	}
+
+	private boolean isDirect(String routeId) {
+		org.apache.camel.Route route = this.camel.getRoute(routeId);
+		return route != null && route.getEndpoint().getEndpointUri().startsWith("direct:");
+	}
+
+	private void reject(String name, List<String> keptIds, Integer line, String reason) {
+		this.results.put(name, ReloadResult.rejected(name, this.clock.instant(), keptIds, line, reason));
+		count("rejected");
+		log.warn("Rejected route file {}{}: {}; routes {} keep running unchanged", name,
+				(line != null) ? " (line " + line + ")" : "", reason, keptIds);
+	}
+
+	private void count(String result) {
+		this.meters.counter("eventhub.route.reloads", "result", result).increment();
+	}
+
+	private static Integer line(int line) {
+		return (line > 0) ? line : null;
+	}
+
+	private static String rootMessage(Throwable failure) {
+		Throwable root = failure;
+		while (root.getCause() != null && root.getCause() != root) {
+			root = root.getCause();
+		}
+		String message = (root.getMessage() != null) ? root.getMessage() : root.getClass().getSimpleName();
+		return message.lines().findFirst().orElse(message);
+	}
+
+	private static String sha256(String content) {
+		try {
+			return HexFormat.of()
+				.formatHex(MessageDigest.getInstance("SHA-256").digest(content.getBytes(StandardCharsets.UTF_8)));
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/** A file whose routes run: its content (to put it back) and its route ids. */
+	private record LoadedFile(String content, List<String> routeIds) {
+	}
+
+}

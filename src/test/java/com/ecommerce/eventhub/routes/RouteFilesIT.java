@@ -1,0 +1,375 @@
+package com.ecommerce.eventhub.routes;
+
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import com.ecommerce.eventhub.support.HubHttp;
+import com.ecommerce.eventhub.support.OutboxFixtures;
+import com.ecommerce.eventhub.support.QueueRecorder;
+import com.ecommerce.eventhub.support.TestPublisher;
+import com.ecommerce.eventhub.support.TestServices;
+import com.ecommerce.eventhub.support.TestTopology;
+import com.ecommerce.eventhub.support.WebhookServer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.rabbitmq.client.Channel;
+import org.apache.camel.CamelContext;
+import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * YAML routes applied to a running hub: a new forwarder, a policy edit, broken edits, a reload under
+ * load, deletion and restoration, the shipped examples, and the route operations API.
+ */
+@CamelSpringBootTest
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = { "hub.relay.enabled=false", "hub.routes.poll-interval=300ms",
+				"hub.security.api-keys[0].name=operator", "hub.security.api-keys[0].key=" + RouteFilesIT.ADMIN_KEY,
+				"hub.security.api-keys[0].admin=true" })
+@DirtiesContext
+class RouteFilesIT {
+
+	static final String ADMIN_KEY = "operator-key-0123456789";
+
+	static final TestTopology topology = TestTopology.unique("yaml");
+
+	static final String QUEUE = topology.consumerQueue("webhook");
+
+	static final WebhookServer webhook = startWebhook();
+
+	@DynamicPropertySource
+	static void hubProperties(DynamicPropertyRegistry registry) {
+		topology.register(registry);
+		registry.add("hub.webhooks.inventory-url", webhook::url);
+	}
+
+	@AfterAll
+	static void cleanup() throws Exception {
+		webhook.close();
+		topology.cleanup();
+	}
+
+	@LocalServerPort
+	int port;
+
+	@Autowired
+	CamelContext camel;
+
+	Path file;
+
+	TestPublisher publisher;
+
+	@BeforeEach
+	void setUp() throws Exception {
+		this.file = topology.routesDirectory().resolve("forwarder.yaml");
+		this.publisher = TestPublisher.to(topology.exchange());
+	}
+
+	@AfterEach
+	void tearDown() throws Exception {
+		Files.deleteIfExists(this.file);
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.camel.getRoute("test-forwarder") == null);
+		this.publisher.close();
+	}
+
+	@Test
+	void aNewForwarderFileForwardsItsEventsWithinSeconds() throws Exception {
+		write(forwarder(1, ""));
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.camel.getRoute("test-forwarder") != null);
+
+		String eventId = publishInventoryEvent();
+		await().atMost(Duration.ofSeconds(10)).until(() -> webhook.callsOf(eventId) == 1);
+	}
+
+	@Test
+	void editingTheRedeliveryPolicyFromOneToThreeAttemptsTriesTheNextFailingEventThreeTimes() throws Exception {
+		write(forwarder(1, ""));
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.camel.getRoute("test-forwarder") != null);
+		String first = failingEvent();
+		this.publisher.publish(inventoryEvent(first));
+		await().atMost(Duration.ofSeconds(10)).until(() -> webhook.callsOf(first) == 1);
+
+		write(forwarder(3, "# three attempts now"));
+		await().atMost(Duration.ofSeconds(10)).until(() -> "3".equals(policyOf("test-forwarder")));
+		String second = failingEvent();
+		this.publisher.publish(inventoryEvent(second));
+		await().atMost(Duration.ofSeconds(10)).until(() -> webhook.callsOf(second) == 3);
+		await().pollDelay(Duration.ofSeconds(1)).until(() -> true);
+		assertThat(webhook.callsOf(second)).isEqualTo(3);
+		assertThat(webhook.callsOf(first)).isEqualTo(1);
+	}
+
+	@Test
+	void aBrokenEditIsRejectedAndThePreviousVersionKeepsForwarding() throws Exception {
+		write(forwarder(1, ""));
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.camel.getRoute("test-forwarder") != null);
+
+		write(forwarder(1, "").replace("      - name: queue", "      - name: queue\n    broken: [unclosed"));
+		JsonNode rejected = awaitFileStatus("REJECTED");
+		assertThat(rejected.get("reason").asText()).contains("does not parse");
+		assertThat(rejected.get("line").asInt()).isPositive();
+		String afterBadYaml = publishInventoryEvent();
+		await().atMost(Duration.ofSeconds(10)).until(() -> webhook.callsOf(afterBadYaml) == 1);
+
+		write(forwarder(1, "").replace("uri: \"{{hub.webhooks.inventory-url}}\"", "uri: \"nosuchcomponent:foo\""));
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> fileStatus().get("reason").asText().contains("unknown component 'nosuchcomponent'"));
+		String afterUnknownComponent = publishInventoryEvent();
+		await().atMost(Duration.ofSeconds(10)).until(() -> webhook.callsOf(afterUnknownComponent) == 1);
+		assertThat(fileStatus().get("routeIds")).extracting(JsonNode::asText)
+			.containsExactlyInAnyOrder("test-forwarder", "test-forwarder-post");
+	}
+
+	@Test
+	void aReloadWhileAThousandEventsFlowDeliversEveryOne() throws Exception {
+		write(forwarder(5, ""));
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.camel.getRoute("test-forwarder") != null);
+		List<String> ids = new ArrayList<>();
+		AtomicBoolean publishing = new AtomicBoolean(true);
+		Thread reloader = new Thread(() -> {
+			int edit = 0;
+			while (publishing.get()) {
+				try {
+					write(forwarder(5, "# edit " + edit++));
+					Thread.sleep(700);
+				}
+				catch (Exception ex) {
+					return;
+				}
+			}
+		});
+		int before = webhook.distinctEvents();
+		try (QueueRecorder deadLetters = QueueRecorder.consume(topology.deadLetterQueue())) {
+			reloader.start();
+			for (int i = 0; i < 1000; i++) {
+				ObjectNode event = OutboxFixtures.example("inventory.restocked");
+				ids.add(event.get("eventId").asText());
+				this.publisher.publish(event);
+			}
+			publishing.set(false);
+			reloader.join();
+			await().atMost(Duration.ofSeconds(60)).until(() -> webhook.distinctEvents() - before == 1000);
+			assertThat(ids).allMatch(id -> webhook.callsOf(id) >= 1);
+			assertThat(deadLetters.receivedOf(ids)).as("nothing dead-lettered because of the reloads").isEmpty();
+		}
+		assertThat(fileStatus().get("status").asText()).isEqualTo("APPLIED");
+	}
+
+	@Test
+	void deletingTheFileStopsTheRouteKeepsItsQueueAndRestoringDeliversWhatWaited() throws Exception {
+		write(forwarder(1, ""));
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.camel.getRoute("test-forwarder") != null);
+
+		Files.delete(this.file);
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.camel.getRoute("test-forwarder") == null);
+		List<String> waiting = new ArrayList<>();
+		for (int i = 0; i < 5; i++) {
+			waiting.add(publishInventoryEvent());
+		}
+		try (com.rabbitmq.client.Connection connection = TestServices.rabbit().newConnection("test-depth");
+				Channel channel = connection.createChannel()) {
+			await().atMost(Duration.ofSeconds(5)).until(() -> channel.messageCount(QUEUE) == 5);
+		}
+		assertThat(waiting).allMatch(id -> webhook.callsOf(id) == 0);
+
+		write(forwarder(1, "# restored"));
+		await().atMost(Duration.ofSeconds(15)).until(() -> waiting.stream().allMatch(id -> webhook.callsOf(id) == 1));
+	}
+
+	@Test
+	void theShippedExampleRoutesLoad() throws Exception {
+		topology.alsoDelete("hub.inventory-webhook");
+		topology.alsoDelete("hub.landing-cms-cache");
+		List<Path> copies = new ArrayList<>();
+		try (var shipped = Files.newDirectoryStream(Path.of("routes"), "*.yaml")) {
+			for (Path example : shipped) {
+				Path copy = topology.routesDirectory().resolve(example.getFileName());
+				Files.copy(example, copy);
+				copies.add(copy);
+			}
+		}
+		assertThat(copies).isNotEmpty();
+		try {
+			HubHttp http = new HubHttp(this.port);
+			for (Path copy : copies) {
+				String name = copy.getFileName().toString();
+				await().atMost(Duration.ofSeconds(10)).until(() -> statusOf(http, name).equals("APPLIED"));
+			}
+			assertThat(this.camel.getRoute("inventory-webhook-forwarder")).isNotNull();
+			assertThat(this.camel.getRoute("landing-cms-cache-purger")).isNotNull();
+		}
+		finally {
+			for (Path copy : copies) {
+				Files.delete(copy);
+			}
+			await().atMost(Duration.ofSeconds(10)).until(() -> this.camel.getRoute("inventory-webhook-forwarder") == null);
+		}
+	}
+
+	@Test
+	void theRouteListingShowsRoutesAndFilesAndRoutesCanBeStoppedAndStarted() throws Exception {
+		write(forwarder(2, ""));
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.camel.getRoute("test-forwarder") != null);
+		HubHttp http = new HubHttp(this.port);
+
+		JsonNode listing = HubHttp.json(http.get("/api/v1/routes", ADMIN_KEY));
+		JsonNode forwarder = route(listing, "test-forwarder");
+		assertThat(forwarder.get("source").asText()).isEqualTo("file:forwarder.yaml");
+		assertThat(forwarder.get("state").asText()).isEqualTo("Started");
+		assertThat(forwarder.at("/redelivery/maximumAttempts").asText()).isEqualTo("2");
+		assertThat(forwarder.has("handled")).isTrue();
+		assertThat(route(listing, "outbox-relay-0").get("source").asText()).isEqualTo("java");
+
+		HttpResponse<String> stopped = http.post("/api/v1/routes/test-forwarder/stop", ADMIN_KEY, "application/json", "");
+		assertThat(HubHttp.json(stopped).get("state").asText()).isEqualTo("Stopped");
+		String waiting = publishInventoryEvent();
+		await().pollDelay(Duration.ofSeconds(1)).until(() -> true);
+		assertThat(webhook.callsOf(waiting)).isZero();
+		HttpResponse<String> started = http.post("/api/v1/routes/test-forwarder/start", ADMIN_KEY, "application/json", "");
+		assertThat(HubHttp.json(started).get("state").asText()).isEqualTo("Started");
+		await().atMost(Duration.ofSeconds(10)).until(() -> webhook.callsOf(waiting) == 1);
+
+		assertThat(http.post("/api/v1/routes/no-such-route/stop", ADMIN_KEY, "application/json", "").statusCode())
+			.isEqualTo(404);
+		assertThat(http.get("/api/v1/routes", null).statusCode()).isEqualTo(401);
+	}
+
+	private static JsonNode route(JsonNode listing, String id) {
+		for (JsonNode route : listing.get("routes")) {
+			if (route.get("id").asText().equals(id)) {
+				return route;
+			}
+		}
+		throw new AssertionError("route " + id + " not listed");
+	}
+
+	private String policyOf(String routeId) throws Exception {
+		JsonNode listing = HubHttp.json(new HubHttp(this.port).get("/api/v1/routes", ADMIN_KEY));
+		for (JsonNode route : listing.get("routes")) {
+			if (route.get("id").asText().equals(routeId)) {
+				return route.at("/redelivery/maximumAttempts").asText();
+			}
+		}
+		return null;
+	}
+
+	private JsonNode fileStatus() throws Exception {
+		JsonNode listing = HubHttp.json(new HubHttp(this.port).get("/api/v1/routes", ADMIN_KEY));
+		for (JsonNode file : listing.get("files")) {
+			if (file.get("file").asText().equals("forwarder.yaml")) {
+				return file;
+			}
+		}
+		return null;
+	}
+
+	private static String statusOf(HubHttp http, String name) throws Exception {
+		for (JsonNode file : HubHttp.json(http.get("/api/v1/routes", ADMIN_KEY)).get("files")) {
+			if (file.get("file").asText().equals(name)) {
+				return file.get("status").asText();
+			}
+		}
+		return "";
+	}
+
+	private JsonNode awaitFileStatus(String status) throws Exception {
+		await().atMost(Duration.ofSeconds(10)).until(() -> {
+			JsonNode file = fileStatus();
+			return file != null && status.equals(file.get("status").asText());
+		});
+		return fileStatus();
+	}
+
+	private String publishInventoryEvent() throws Exception {
+		ObjectNode event = OutboxFixtures.example("inventory.reserved");
+		this.publisher.publish(event);
+		return event.get("eventId").asText();
+	}
+
+	private static String failingEvent() {
+		return OutboxFixtures.example("inventory.released").get("eventId").asText();
+	}
+
+	private static ObjectNode inventoryEvent(String eventId) {
+		ObjectNode event = OutboxFixtures.example("inventory.released");
+		event.put("eventId", eventId);
+		webhook.answer(eventId, 503);
+		return event;
+	}
+
+	private void write(String content) throws Exception {
+		Path temporary = this.file.resolveSibling(this.file.getFileName() + ".tmp");
+		Files.writeString(temporary, content, StandardCharsets.UTF_8);
+		Files.move(temporary, this.file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+				java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+	}
+
+	private static String forwarder(int attempts, String comment) {
+		return """
+				%s
+				- templatedRoute:
+				    routeTemplateRef: hub-consumer
+				    routeId: test-forwarder
+				    parameters:
+				      - name: queue
+				        value: %s
+				      - name: bindings
+				        value: "inventory.#"
+				      - name: target
+				        value: direct:test-forwarder-post
+				      - name: maximumAttempts
+				        value: "%d"
+				      - name: initialDelay
+				        value: "100"
+				      - name: maxDelay
+				        value: "500"
+				- route:
+				    id: test-forwarder-post
+				    from:
+				      uri: direct:test-forwarder-post
+				      steps:
+				        - removeHeaders:
+				            pattern: "*"
+				        - setHeader:
+				            name: X-Event-Id
+				            simple: "${exchangeProperty.hubEventId}"
+				        - setHeader:
+				            name: CamelHttpMethod
+				            constant: POST
+				        - to:
+				            uri: "{{hub.webhooks.inventory-url}}"
+				            parameters:
+				              connectTimeout: 2000
+				              responseTimeout: 5000
+				""".formatted(comment, QUEUE, attempts);
+	}
+
+	private static WebhookServer startWebhook() {
+		try {
+			return WebhookServer.start();
+		}
+		catch (java.io.IOException ex) {
+			throw new java.io.UncheckedIOException(ex);
+		}
+	}
+
+}
