@@ -15,6 +15,17 @@ class ConsumerMetrics {
 		this.meters = meters;
 	}
 
+	/**
+	 * Registers a route's counters at zero, so they are on /actuator/prometheus before the first event.
+	 * @param route the consumer route id
+	 */
+	void register(String route) {
+		counter("eventhub.consumer.handled", "Events a consumer route handled", route);
+		counter("eventhub.consumer.duplicates", "Redelivered or duplicated events skipped by eventId", route);
+		counter("eventhub.consumer.failed", "Failed handling attempts", route);
+		counter("eventhub.consumer.retried", "Redeliveries after a failed attempt", route);
+	}
+
 	void handled(String route) {
 		counter("eventhub.consumer.handled", "Events a consumer route handled", route).increment();
 	}

@@ -22,7 +22,7 @@ import org.springframework.stereotype.Component;
 /**
  * Declares a consumer route's durable queue and binds it to the event exchange (template parameters
  * {@code queue} and {@code bindings}) before the route's consumer starts, so a YAML route needs no
- * topology of its own. The queue is never deleted: a stopped or removed route keeps its messages.
+ * topology of its own, and registers the route's counters. The queue is never deleted: a stopped or removed route keeps its messages.
  */
 @Component
 class ConsumerQueuePolicy extends RoutePolicySupport {
@@ -33,13 +33,17 @@ class ConsumerQueuePolicy extends RoutePolicySupport {
 
 	private final TopologyProperties topology;
 
-	ConsumerQueuePolicy(AmqpAdmin admin, TopologyProperties topology) {
+	private final ConsumerMetrics metrics;
+
+	ConsumerQueuePolicy(AmqpAdmin admin, TopologyProperties topology, ConsumerMetrics metrics) {
+		this.metrics = metrics;
 		this.admin = admin;
 		this.topology = topology;
 	}
 
 	@Override
 	public void onInit(Route route) {
+		this.metrics.register(route.getRouteId());
 		RouteDefinition definition = route.getCamelContext()
 			.getCamelContextExtension()
 			.getContextPlugin(Model.class)

@@ -29,6 +29,7 @@ import org.apache.camel.Processor;
 import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.stereotype.Component;
@@ -116,6 +117,7 @@ class HandlerInvoker implements Processor {
 		boolean handled = runAttempt(routeId, handler, envelope, timeout);
 		if (handled) {
 			this.metrics.handled(routeId);
+			log.debug("Route {} handled event {}", routeId, envelope.eventId());
 		}
 		else {
 			this.metrics.duplicate(routeId);
@@ -152,7 +154,8 @@ class HandlerInvoker implements Processor {
 
 	private boolean runAttempt(String routeId, EventHandler handler, Envelope envelope, Duration timeout)
 			throws Exception {
-		Future<Boolean> attempt = this.attempts.submit(() -> this.transactions.execute(status -> {
+		Map<String, String> mdc = MDC.getCopyOfContextMap();
+		Future<Boolean> attempt = this.attempts.submit(() -> withMdc(mdc, () -> this.transactions.execute(status -> {
 			if (!this.idempotency.recordFirstTime(routeId, envelope.eventId())) {
 				return false;
 			}
@@ -166,7 +169,7 @@ class HandlerInvoker implements Processor {
 				throw new HandlerException(ex); // rolls the transaction back, unwrapped below
 			}
 			return true;
-		}));
+		})));
 		try {
 			return attempt.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
 		}
@@ -184,6 +187,19 @@ class HandlerInvoker implements Processor {
 				throw failure;
 			}
 			throw ex;
+		}
+	}
+
+	/** Runs on the attempt thread with the consumer thread's MDC (the event's identity). */
+	private static <T> T withMdc(Map<String, String> mdc, java.util.function.Supplier<T> work) {
+		if (mdc != null) {
+			MDC.setContextMap(mdc);
+		}
+		try {
+			return work.get();
+		}
+		finally {
+			MDC.clear();
 		}
 	}
 

@@ -9,6 +9,7 @@ import org.apache.camel.component.springrabbit.SpringRabbitMQConstants;
 import org.apache.camel.support.SynchronizationAdapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 import org.springframework.stereotype.Component;
 
@@ -28,8 +29,22 @@ class ManualAcknowledgement implements Processor {
 
 	private static final Logger log = LoggerFactory.getLogger(ManualAcknowledgement.class);
 
+	private static void putMdc(String key, String value) {
+		if (value != null) {
+			MDC.put(key, value);
+		}
+		else {
+			MDC.remove(key);
+		}
+	}
+
 	@Override
 	public void process(Exchange exchange) {
+		// The event's identity in every log line of its path; Camel carries these MDC keys across the
+		// route's asynchronous redeliveries (camel.main.mdc-logging-keys-pattern) and clears them after.
+		putMdc("eventId", exchange.getMessage().getHeader(SpringRabbitMQConstants.MESSAGE_ID, String.class));
+		putMdc("eventType", exchange.getMessage().getHeader(SpringRabbitMQConstants.TYPE, String.class));
+		putMdc("correlationId", exchange.getMessage().getHeader(SpringRabbitMQConstants.CORRELATION_ID, String.class));
 		Channel channel = exchange.getProperty(SpringRabbitMQConstants.CHANNEL, Channel.class);
 		Long deliveryTag = exchange.getMessage().getHeader(SpringRabbitMQConstants.DELIVERY_TAG, Long.class);
 		if (channel == null || deliveryTag == null) {

@@ -68,6 +68,11 @@ class EmailRequestHandler implements EventHandler {
 		this.retry = mail.retry();
 		this.clock = clock;
 		this.meters = meters;
+		for (String templateType : EmailTemplates.TYPES) {
+			meters.counter("eventhub.email.sent", "template_type", templateType);
+			meters.counter("eventhub.email.failed", "template_type", templateType, "will_retry", "true");
+			meters.counter("eventhub.email.failed", "template_type", templateType, "will_retry", "false");
+		}
 	}
 
 	@Override
@@ -86,6 +91,7 @@ class EmailRequestHandler implements EventHandler {
 			this.outbox.write(EmailEvents.causedBy("email.sent", request, "sent",
 					sentPayload(payload, recipient, messageId), this.clock.instant()));
 			this.meters.counter("eventhub.email.sent", "template_type", templateType).increment();
+			log.debug("E-mail request {} sent as {}", request.eventId(), messageId);
 		}
 		catch (MailDeliveryException ex) {
 			failed(request, payload, recipient, ex);

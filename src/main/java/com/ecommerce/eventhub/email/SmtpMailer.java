@@ -89,18 +89,19 @@ class SmtpMailer {
 				code = send.getReturnCode();
 			}
 			if (code >= 400) {
-				return new MailDeliveryException("SMTP " + code + ": " + cause.getMessage().trim(), code >= 500, failure);
+				return new MailDeliveryException(Addresses.mask("SMTP " + code + ": " + cause.getMessage().trim()),
+						code >= 500, failure);
 			}
 		}
 		for (Throwable cause : chain) {
 			if (cause instanceof AddressException || (cause instanceof SendFailedException sendFailed
 					&& sendFailed.getInvalidAddresses() != null && sendFailed.getInvalidAddresses().length > 0)) {
-				return new MailDeliveryException("invalid address: " + cause.getMessage(), true, failure);
+				return new MailDeliveryException(Addresses.mask("invalid address: " + cause.getMessage()), true, failure);
 			}
 		}
 		Throwable root = chain.get(chain.size() - 1);
-		return new MailDeliveryException("SMTP unavailable: " + root.getClass().getSimpleName()
-				+ ((root.getMessage() != null) ? ": " + root.getMessage() : ""), false, failure);
+		return new MailDeliveryException(Addresses.mask("SMTP unavailable: " + root.getClass().getSimpleName()
+				+ ((root.getMessage() != null) ? ": " + root.getMessage() : "")), false, failure);
 	}
 
 	/** The causes of a failure, following JavaMail's {@code getNextException()} links too. */

@@ -44,17 +44,33 @@ class DeadLetterArchiver implements Processor {
 		Map<String, Object> headers = new TreeMap<>();
 		message.getHeaders().forEach((name, value) -> {
 			if (!name.startsWith("Camel") && value != null) {
-				headers.put(name, value.toString());
+				headers.put(name, value);
 			}
 		});
-		byte[] body = message.getBody(byte[].class);
-		this.jdbc.update(INSERT, message.getHeader(SpringRabbitMQConstants.MESSAGE_ID, String.class),
-				message.getHeader(SpringRabbitMQConstants.TYPE, String.class),
-				headers.get(DeadLetterHeaders.ORIGINAL_EXCHANGE), headers.get(DeadLetterHeaders.ORIGINAL_ROUTING_KEY),
-				headers.get(DeadLetterHeaders.FAILED_ROUTE), headers.get(DeadLetterHeaders.EXCEPTION_CLASS),
-				headers.get(DeadLetterHeaders.EXCEPTION_MESSAGE), attempts(headers.get(DeadLetterHeaders.ATTEMPTS)),
-				failedAt(headers.get(DeadLetterHeaders.FAILED_AT)), this.mapper.writeValueAsString(headers),
-				(body != null) ? new String(body, StandardCharsets.UTF_8) : "");
+		store(message.getHeader(SpringRabbitMQConstants.MESSAGE_ID, String.class),
+				message.getHeader(SpringRabbitMQConstants.TYPE, String.class), headers, message.getBody(byte[].class));
+	}
+
+	/**
+	 * Stores one dead letter.
+	 * @param eventId its message id
+	 * @param eventType its type
+	 * @param amqpHeaders its AMQP headers, failure headers included
+	 * @param body its body
+	 */
+	void store(String eventId, String eventType, Map<String, Object> amqpHeaders, byte[] body) {
+		Map<String, String> headers = new TreeMap<>();
+		amqpHeaders.forEach((name, value) -> headers.put(name, String.valueOf(value)));
+		try {
+			this.jdbc.update(INSERT, eventId, eventType, headers.get(DeadLetterHeaders.ORIGINAL_EXCHANGE),
+					headers.get(DeadLetterHeaders.ORIGINAL_ROUTING_KEY), headers.get(DeadLetterHeaders.FAILED_ROUTE),
+					headers.get(DeadLetterHeaders.EXCEPTION_CLASS), headers.get(DeadLetterHeaders.EXCEPTION_MESSAGE),
+					attempts(headers.get(DeadLetterHeaders.ATTEMPTS)), failedAt(headers.get(DeadLetterHeaders.FAILED_AT)),
+					this.mapper.writeValueAsString(headers), (body != null) ? new String(body, StandardCharsets.UTF_8) : "");
+		}
+		catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	private static Integer attempts(Object value) {

@@ -17,11 +17,12 @@ import org.apache.camel.model.rest.RestBindingMode;
 
 import org.springframework.amqp.core.AcknowledgeMode;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Dead-letter operations: {@code GET /api/v1/dead-letters} and
- * {@code POST /api/v1/dead-letters/replay} (admin API keys), the depth check behind the gauge and
+ * Dead-letter operations: {@code GET /api/v1/dead-letters}, {@code POST /api/v1/dead-letters/replay}
+ * and {@code /discard} (admin API keys), the depth check behind the gauge and
  * the health indicator, and the archiver that moves expired dead letters into
  * {@code dead_letter_archive}.
  */
@@ -29,6 +30,14 @@ import org.springframework.stereotype.Component;
 class DeadLetterOpsRoutes extends EndpointRouteBuilder {
 
 	private static final int DEFAULT_LIST_LIMIT = 100;
+
+	private static final String RELAY_ROUTE = "outbox-relay";
+
+	// The DEAD outbox row of a relay dead letter is handled once the dead letter is: housekeeping
+	// may delete it after hub.retention.dead.
+	private static final String MARK_HANDLED = """
+			UPDATE outbox_event SET handled_at = now()
+			WHERE event_id = ?::uuid AND status = 'DEAD' AND handled_at IS NULL""";
 
 	private final ObjectMapper mapper = JsonMapper.builder().build();
 
@@ -42,8 +51,12 @@ class DeadLetterOpsRoutes extends EndpointRouteBuilder {
 
 	private final Duration depthInterval;
 
+	private final JdbcTemplate jdbc;
+
 	DeadLetterOpsRoutes(DeadLetterQueue queue, DeadLetterMonitor monitor, DeadLetterArchiver archiver,
-			TopologyProperties topology, @Value("${hub.ops.dead-letter-check-interval:5s}") Duration depthInterval) {
+			TopologyProperties topology, @Value("${hub.ops.dead-letter-check-interval:5s}") Duration depthInterval,
+			JdbcTemplate jdbc) {
+		this.jdbc = jdbc;
 		this.queue = queue;
 		this.monitor = monitor;
 		this.archiver = archiver;
@@ -63,13 +76,21 @@ class DeadLetterOpsRoutes extends EndpointRouteBuilder {
 			.id("ops-dead-letters-replay")
 			.consumes("application/json")
 			.produces("application/json")
-			.to("direct:ops-dead-letters-replay");
+			.to("direct:ops-dead-letters-replay")
+			.post("/discard")
+			.id("ops-dead-letters-discard")
+			.consumes("application/json")
+			.produces("application/json")
+			.to("direct:ops-dead-letters-discard");
 
 		from(direct("ops-dead-letters-list")).routeId("ops-dead-letters-list-handler")
 			.process(this::list);
 
 		from(direct("ops-dead-letters-replay")).routeId("ops-dead-letters-replay-handler")
-			.process(this::replay);
+			.process(exchange -> handle(exchange, true));
+
+		from(direct("ops-dead-letters-discard")).routeId("ops-dead-letters-discard-handler")
+			.process(exchange -> handle(exchange, false));
 
 		from(timer("ops-dead-letter-depth").period(this.depthInterval.toMillis()).delay(0))
 			.routeId("ops-dead-letter-depth")
@@ -92,7 +113,8 @@ class DeadLetterOpsRoutes extends EndpointRouteBuilder {
 		json(exchange, 200, Map.of("count", views.size(), "deadLetters", views));
 	}
 
-	private void replay(Exchange exchange) throws Exception {
+	/** Replays or discards the dead letters the request names, and marks relay ones handled. */
+	private void handle(Exchange exchange, boolean replay) throws Exception {
 		JsonNode request;
 		try {
 			String body = exchange.getMessage().getBody(String.class);
@@ -107,14 +129,20 @@ class DeadLetterOpsRoutes extends EndpointRouteBuilder {
 		boolean all = request.path("all").asBoolean(false);
 		if (eventId == null && eventType == null && !all) {
 			problem(exchange, 400, "Bad Request",
-					"Say what to replay: {\"eventId\": \"...\"}, {\"eventType\": \"...\"} or {\"all\": true}.");
+					"Say which: {\"eventId\": \"...\"}, {\"eventType\": \"...\"} or {\"all\": true}.");
 			return;
 		}
 		Predicate<DeadLetterView> filter = view -> (eventId == null || eventId.equals(view.eventId()))
 				&& (eventType == null || eventType.equals(view.eventType()));
-		List<String> replayed = this.queue.replay(filter);
+		List<DeadLetterView> done = replay ? this.queue.replay(filter) : this.queue.discard(filter, this.archiver);
+		for (DeadLetterView view : done) {
+			if (RELAY_ROUTE.equals(view.failedRoute()) && view.eventId() != null) {
+				this.jdbc.update(MARK_HANDLED, view.eventId());
+			}
+		}
 		this.monitor.refresh();
-		json(exchange, 200, Map.of("replayed", replayed.size(), "eventIds", replayed));
+		List<String> eventIds = done.stream().map(DeadLetterView::eventId).toList();
+		json(exchange, 200, Map.of(replay ? "replayed" : "discarded", done.size(), "eventIds", eventIds));
 	}
 
 	private void json(Exchange exchange, int status, Object body) throws Exception {

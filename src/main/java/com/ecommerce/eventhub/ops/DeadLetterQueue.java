@@ -64,29 +64,23 @@ public class DeadLetterQueue {
 	 * Re-publishes the matching dead letters to the event exchange with their original routing key and
 	 * removes them from the queue.
 	 * @param filter which dead letters to replay
-	 * @return the event ids replayed
+	 * @return the dead letters replayed
 	 * @throws IOException when the broker is unreachable or did not confirm
 	 */
-	public List<String> replay(Predicate<DeadLetterView> filter) throws IOException {
-		List<String> replayed = new ArrayList<>();
+	public List<DeadLetterView> replay(Predicate<DeadLetterView> filter) throws IOException {
+		List<DeadLetterView> replayed = new ArrayList<>();
 		withChannel(channel -> {
 			Set<String> returned = ConcurrentHashMap.newKeySet();
 			channel.addReturnListener(r -> returned.add(r.getProperties().getMessageId()));
 			channel.confirmSelect();
 			List<Long> deliveryTags = new ArrayList<>();
-			List<String> eventIds = new ArrayList<>();
-			GetResponse response;
-			int read = 0;
-			while (read++ < MAX_MESSAGES && (response = channel.basicGet(this.topology.deadLetterQueue(), false)) != null) {
-				DeadLetterView view = view(response.getProps());
-				if (!filter.test(view)) {
-					continue;
-				}
+			List<DeadLetterView> views = new ArrayList<>();
+			forEachMatch(channel, filter, (view, response) -> {
 				channel.basicPublish(this.topology.exchange(), view.originalRoutingKey(), true,
 						withoutFailureHeaders(response.getProps()), response.getBody());
 				deliveryTags.add(response.getEnvelope().getDeliveryTag());
-				eventIds.add(view.eventId());
-			}
+				views.add(view);
+			});
 			try {
 				channel.waitForConfirmsOrDie(10_000);
 			}
@@ -99,13 +93,51 @@ public class DeadLetterQueue {
 			}
 			for (int i = 0; i < deliveryTags.size(); i++) {
 				// A replay no queue received stays a dead letter (returned to the queue on close).
-				if (!returned.contains(eventIds.get(i))) {
+				if (!returned.contains(views.get(i).eventId())) {
 					channel.basicAck(deliveryTags.get(i), false);
-					replayed.add(eventIds.get(i));
+					replayed.add(views.get(i));
 				}
 			}
 		});
 		return replayed;
+	}
+
+	/**
+	 * Moves the matching dead letters to the archive table and removes them from the queue: for what
+	 * an operator decided not to replay.
+	 * @param filter which dead letters to discard
+	 * @param archive stores one dead letter; it is acknowledged only after that succeeded
+	 * @return the dead letters discarded
+	 * @throws IOException when the broker is unreachable
+	 */
+	public List<DeadLetterView> discard(Predicate<DeadLetterView> filter, DeadLetterArchiver archive) throws IOException {
+		List<DeadLetterView> discarded = new ArrayList<>();
+		withChannel(channel -> forEachMatch(channel, filter, (view, response) -> {
+			AMQP.BasicProperties properties = response.getProps();
+			archive.store(properties.getMessageId(), properties.getType(),
+					(properties.getHeaders() != null) ? properties.getHeaders() : Map.of(), response.getBody());
+			channel.basicAck(response.getEnvelope().getDeliveryTag(), false);
+			discarded.add(view);
+		}));
+		return discarded;
+	}
+
+	private void forEachMatch(Channel channel, Predicate<DeadLetterView> filter, MatchWork work) throws IOException {
+		GetResponse response;
+		int read = 0;
+		while (read++ < MAX_MESSAGES && (response = channel.basicGet(this.topology.deadLetterQueue(), false)) != null) {
+			DeadLetterView view = view(response.getProps());
+			if (filter.test(view)) {
+				work.run(view, response);
+			}
+		}
+	}
+
+	@FunctionalInterface
+	private interface MatchWork {
+
+		void run(DeadLetterView view, GetResponse response) throws IOException;
+
 	}
 
 	private static DeadLetterView view(AMQP.BasicProperties properties) {

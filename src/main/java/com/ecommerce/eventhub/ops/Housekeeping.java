@@ -13,8 +13,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Deletes what the retention rules let go, in bounded batches that each commit on their own, so no
- * pass holds long locks. A session advisory lock makes one instance do a given pass when several
+ * Deletes what the retention rules (spec "Event Retention") let go: PUBLISHED outbox rows after
+ * {@code hub.retention.published}, DEAD rows once handled and then {@code hub.retention.dead}, and
+ * idempotency keys after {@code hub.retention.idempotency}; PENDING rows never. It works in bounded
+ * batches that each commit on their own, so no pass holds long locks or blocks the relay. A session advisory lock makes one instance do a given pass when several
  * run; the others skip it.
  */
 @Component
@@ -24,6 +26,18 @@ class Housekeeping {
 
 	/** Advisory lock key of the housekeeping pass ("eventhub" in ASCII). */
 	private static final long LOCK_KEY = 0x6576656e74687562L;
+
+	// No index on published_at: old rows sit at the start of the heap, where a sequential scan with a
+	// LIMIT finds them at once, and an index would cost every relay mark an extra index write.
+	private static final String DELETE_PUBLISHED = """
+			DELETE FROM outbox_event WHERE ctid = ANY (ARRAY(
+			    SELECT ctid FROM outbox_event
+			    WHERE status = 'PUBLISHED' AND published_at < now() - make_interval(secs => ?) LIMIT ?))""";
+
+	private static final String DELETE_HANDLED_DEAD = """
+			DELETE FROM outbox_event WHERE ctid = ANY (ARRAY(
+			    SELECT ctid FROM outbox_event
+			    WHERE status = 'DEAD' AND handled_at < now() - make_interval(secs => ?) LIMIT ?))""";
 
 	private static final String DELETE_IDEMPOTENCY_KEYS = """
 			DELETE FROM processed_event WHERE ctid = ANY (ARRAY(
@@ -54,7 +68,14 @@ class Housekeeping {
 				}
 			}
 			try {
-				return deleteInBatches(connection, DELETE_IDEMPOTENCY_KEYS, this.retention.idempotency());
+				long published = deleteInBatches(connection, DELETE_PUBLISHED, this.retention.published());
+				long dead = deleteInBatches(connection, DELETE_HANDLED_DEAD, this.retention.dead());
+				long keys = deleteInBatches(connection, DELETE_IDEMPOTENCY_KEYS, this.retention.idempotency());
+				if (published + dead + keys > 0) {
+					log.info("Housekeeping deleted {} published outbox rows, {} handled dead rows, {} idempotency keys",
+							published, dead, keys);
+				}
+				return published + dead + keys;
 			}
 			finally {
 				try (PreparedStatement unlock = connection.prepareStatement("SELECT pg_advisory_unlock(?)")) {
@@ -63,9 +84,6 @@ class Housekeeping {
 				}
 			}
 		});
-		if (deleted != null && deleted > 0) {
-			log.info("Housekeeping deleted {} expired idempotency keys", deleted);
-		}
 		return (deleted != null) ? deleted : 0;
 	}
 

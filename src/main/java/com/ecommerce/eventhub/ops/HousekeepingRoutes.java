@@ -1,11 +1,17 @@
 package com.ecommerce.eventhub.ops;
 
+import java.time.Duration;
+
 import com.ecommerce.eventhub.config.RetentionProperties;
 import org.apache.camel.builder.endpoint.EndpointRouteBuilder;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
-/** Route {@code ops-retention}: a housekeeping pass every {@code hub.retention.interval}. */
+/**
+ * Route {@code ops-retention}: a housekeeping pass every {@code hub.retention.interval}; route
+ * {@code ops-outbox-metrics}: the outbox backlog gauges.
+ */
 @Component
 class HousekeepingRoutes extends EndpointRouteBuilder {
 
@@ -13,9 +19,16 @@ class HousekeepingRoutes extends EndpointRouteBuilder {
 
 	private final RetentionProperties retention;
 
-	HousekeepingRoutes(Housekeeping housekeeping, RetentionProperties retention) {
+	private final OutboxMetrics outboxMetrics;
+
+	private final Duration metricsInterval;
+
+	HousekeepingRoutes(Housekeeping housekeeping, RetentionProperties retention, OutboxMetrics outboxMetrics,
+			@Value("${hub.ops.metrics-interval:5s}") Duration metricsInterval) {
 		this.housekeeping = housekeeping;
 		this.retention = retention;
+		this.outboxMetrics = outboxMetrics;
+		this.metricsInterval = metricsInterval;
 	}
 
 	@Override
@@ -23,6 +36,10 @@ class HousekeepingRoutes extends EndpointRouteBuilder {
 		from(timer("ops-retention").period(this.retention.interval().toMillis()).delay(this.retention.interval().toMillis()))
 			.routeId("ops-retention")
 			.process(exchange -> this.housekeeping.runPass());
+
+		from(timer("ops-outbox-metrics").period(this.metricsInterval.toMillis()).delay(0))
+			.routeId("ops-outbox-metrics")
+			.process(exchange -> this.outboxMetrics.refresh());
 	}
 
 }

@@ -81,6 +81,11 @@ public class RouteFiles {
 		this.properties = properties;
 		this.meters = meters;
 		this.clock = clock;
+		List.of("applied", "rejected", "removed").forEach(this::registerCounter);
+	}
+
+	private void registerCounter(String result) {
+		this.meters.counter("eventhub.route.reloads", "result", result);
 	}
 
 	/** Applies what changed in the routes folder since the last scan. */

@@ -33,7 +33,7 @@ public final class HubInstance {
 				properties.put(key, supplier.get());
 			}
 		});
-		properties.put("camel.springboot.name", name);
+		properties.put("camel.main.name", name);
 		properties.put("spring.application.name", name);
 		properties.put("spring.jmx.enabled", "false");
 		properties.putAll(overrides);

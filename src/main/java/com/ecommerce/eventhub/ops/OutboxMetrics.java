@@ -1,0 +1,58 @@
+package com.ecommerce.eventhub.ops;
+
+import java.util.Map;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * The outbox backlog as gauges, read every {@code hub.ops.metrics-interval} by route
+ * {@code ops-outbox-metrics}: {@code eventhub_outbox_pending} (PENDING rows) and
+ * {@code eventhub_relay_lag_seconds} (age of the oldest PENDING row, 0 when none): the relay lag
+ * to alert on.
+ */
+@Component
+class OutboxMetrics {
+
+	private static final Logger log = LoggerFactory.getLogger(OutboxMetrics.class);
+
+	private static final String BACKLOG = """
+			SELECT count(*) AS pending, coalesce(extract(epoch FROM now() - min(created_at)), 0) AS lag
+			FROM outbox_event WHERE status = 'PENDING'""";
+
+	private final JdbcTemplate jdbc;
+
+	private volatile double pending = -1;
+
+	private volatile double lagSeconds = -1;
+
+	OutboxMetrics(JdbcTemplate jdbc, MeterRegistry meters) {
+		this.jdbc = jdbc;
+		Gauge.builder("eventhub.outbox.pending", this, metrics -> metrics.pending)
+			.description("Outbox rows waiting to be published (-1 while unknown)")
+			.register(meters);
+		Gauge.builder("eventhub.relay.lag", this, metrics -> metrics.lagSeconds)
+			.description("Age of the oldest outbox row waiting to be published (-1 while unknown)")
+			.baseUnit("seconds")
+			.register(meters);
+	}
+
+	void refresh() {
+		try {
+			Map<String, Object> backlog = this.jdbc.queryForMap(BACKLOG);
+			this.pending = ((Number) backlog.get("pending")).doubleValue();
+			this.lagSeconds = ((Number) backlog.get("lag")).doubleValue();
+		}
+		catch (RuntimeException ex) {
+			this.pending = -1;
+			this.lagSeconds = -1;
+			log.debug("Outbox backlog unknown: {}", ex.getMessage());
+		}
+	}
+
+}

@@ -1,0 +1,83 @@
+package com.ecommerce.eventhub.ops;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+import com.ecommerce.eventhub.support.HubHttp;
+import com.ecommerce.eventhub.support.TcpProxy;
+import com.ecommerce.eventhub.support.TestServices;
+import com.ecommerce.eventhub.support.TestTopology;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Readiness follows RabbitMQ (reached through a proxy the test cuts) and names the failing dependency. */
+@CamelSpringBootTest
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = { "hub.relay.enabled=false", "spring.rabbitmq.connection-timeout=1s" })
+@DirtiesContext
+class ReadinessIT {
+
+	static final TestTopology topology = TestTopology.unique("ready");
+
+	static final TcpProxy broker = startProxy();
+
+	@DynamicPropertySource
+	static void hubProperties(DynamicPropertyRegistry registry) {
+		topology.register(registry);
+		registry.add("spring.rabbitmq.host", () -> "127.0.0.1");
+		registry.add("spring.rabbitmq.port", broker::port);
+	}
+
+	@AfterAll
+	static void cleanup() throws Exception {
+		broker.close();
+		topology.cleanup();
+	}
+
+	@LocalServerPort
+	int port;
+
+	@Test
+	void readinessIsDownWhileRabbitMqIsUnreachableAndUpWhenItIsBack() throws Exception {
+		HubHttp http = new HubHttp(this.port);
+		await().atMost(Duration.ofSeconds(10)).until(() -> http.get("/actuator/health/readiness", null).statusCode() == 200);
+
+		broker.cut();
+		await().atMost(Duration.ofSeconds(20)).until(() -> http.get("/actuator/health/readiness", null).statusCode() == 503);
+		HttpResponse<String> down = http.get("/actuator/health/readiness", null);
+		JsonNode health = HubHttp.json(down);
+		assertThat(health.get("status").asText()).isEqualTo("DOWN");
+		assertThat(health.at("/components/rabbit/status").asText()).isEqualTo("DOWN");
+		assertThat(health.at("/components/db/status").asText()).isEqualTo("UP");
+		assertThat(http.get("/actuator/health/liveness", null).statusCode()).as("alive all the same").isEqualTo(200);
+
+		broker.restore();
+		await().atMost(Duration.ofSeconds(30)).until(() -> http.get("/actuator/health/readiness", null).statusCode() == 200);
+		assertThat(HubHttp.json(http.get("/actuator/health/readiness", null)).at("/components/rabbit/status").asText())
+			.isEqualTo("UP");
+	}
+
+	private static TcpProxy startProxy() {
+		try {
+			TestServices.requireRunning();
+			return TcpProxy.start(TestServices.RABBIT_HOST, TestServices.RABBIT_PORT);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+}
