@@ -12,6 +12,7 @@ import java.util.UUID;
 import com.ecommerce.eventhub.config.SecurityProperties.ApiKey;
 import com.ecommerce.eventhub.envelope.EnvelopeJson;
 import com.ecommerce.eventhub.web.ApiKeyAuthenticationFilter;
+import com.ecommerce.eventhub.web.HttpAnswers;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.servlet.http.HttpServletRequest;
@@ -111,13 +112,10 @@ class IngestionRoutes extends EndpointRouteBuilder {
 	}
 
 	private static void answer(Exchange exchange, IngestionService.Answer answer) {
-		exchange.getMessage().removeHeaders("*");
-		exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, answer.status());
-		exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, answer.contentType());
+		HttpAnswers.answer(exchange, answer.status(), answer.contentType(), answer.body());
 		if (answer.location() != null) {
 			exchange.getMessage().setHeader("Location", answer.location());
 		}
-		exchange.getMessage().setBody(answer.body());
 	}
 
 	private static boolean isUuid(String text) {

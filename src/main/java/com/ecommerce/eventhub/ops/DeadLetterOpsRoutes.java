@@ -6,11 +6,11 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 import com.ecommerce.eventhub.config.TopologyProperties;
+import com.ecommerce.eventhub.envelope.EnvelopeJson;
 import com.ecommerce.eventhub.topology.TopologyConfiguration;
-import com.ecommerce.eventhub.web.Problem;
+import com.ecommerce.eventhub.web.HttpAnswers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.endpoint.EndpointRouteBuilder;
 import org.apache.camel.model.rest.RestBindingMode;
@@ -39,7 +39,7 @@ class DeadLetterOpsRoutes extends EndpointRouteBuilder {
 			UPDATE outbox_event SET handled_at = now()
 			WHERE event_id = ?::uuid AND status = 'DEAD' AND handled_at IS NULL""";
 
-	private final ObjectMapper mapper = JsonMapper.builder().build();
+	private final ObjectMapper mapper = EnvelopeJson.mapper();
 
 	private final DeadLetterQueue queue;
 
@@ -145,18 +145,12 @@ class DeadLetterOpsRoutes extends EndpointRouteBuilder {
 		json(exchange, 200, Map.of(replay ? "replayed" : "discarded", done.size(), "eventIds", eventIds));
 	}
 
-	private void json(Exchange exchange, int status, Object body) throws Exception {
-		exchange.getMessage().removeHeaders("*");
-		exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
-		exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
-		exchange.getMessage().setBody(this.mapper.writeValueAsString(body));
+	private static void json(Exchange exchange, int status, Object body) {
+		HttpAnswers.json(exchange, status, body);
 	}
 
 	private static void problem(Exchange exchange, int status, String title, String detail) {
-		exchange.getMessage().removeHeaders("*");
-		exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
-		exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, Problem.CONTENT_TYPE);
-		exchange.getMessage().setBody(Problem.json(status, title, detail, Map.of()));
+		HttpAnswers.problem(exchange, status, title, detail);
 	}
 
 }

@@ -6,8 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import com.ecommerce.eventhub.config.RoutesProperties;
-import com.ecommerce.eventhub.envelope.EnvelopeJson;
-import com.ecommerce.eventhub.web.Problem;
+import com.ecommerce.eventhub.web.HttpAnswers;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.Exchange;
@@ -99,9 +98,7 @@ class RouteOpsRoutes extends EndpointRouteBuilder {
 		String routeId = exchange.getMessage().getHeader("routeId", String.class);
 		exchange.getMessage().removeHeaders("*");
 		if (routeId == null || getContext().getRoute(routeId) == null) {
-			exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 404);
-			exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, Problem.CONTENT_TYPE);
-			exchange.getMessage().setBody(Problem.json(404, "Not Found", "No route " + routeId + ".", Map.of()));
+			HttpAnswers.problem(exchange, 404, "Not Found", "No route " + routeId + ".");
 			return;
 		}
 		if (start) {
@@ -119,11 +116,8 @@ class RouteOpsRoutes extends EndpointRouteBuilder {
 		return (counter != null) ? counter.count() : 0;
 	}
 
-	private static void json(Exchange exchange, int status, Object body) throws Exception {
-		exchange.getMessage().removeHeaders("*");
-		exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
-		exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
-		exchange.getMessage().setBody(EnvelopeJson.mapper().writeValueAsString(body));
+	private static void json(Exchange exchange, int status, Object body) {
+		HttpAnswers.json(exchange, status, body);
 	}
 
 }
