@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.util.Locale;
 
 import com.ecommerce.eventhub.config.IngestionProperties;
+import com.ecommerce.eventhub.web.ApiKeyAuthenticationFilter;
 import com.ecommerce.eventhub.web.Problem;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
@@ -40,7 +41,8 @@ class IngestionLimitsFilter extends OncePerRequestFilter {
 
 	@Override
 	protected boolean shouldNotFilter(HttpServletRequest request) {
-		return !("POST".equals(request.getMethod()) && IngestionRoutes.EVENTS_PATH.equals(request.getRequestURI()));
+		return !("POST".equals(request.getMethod())
+				&& IngestionRoutes.EVENTS_PATH.equals(ApiKeyAuthenticationFilter.routedPath(request)));
 	}
 
 	@Override

@@ -2,7 +2,10 @@ package com.ecommerce.eventhub.ingestion;
 
 import java.io.IOException;
 
+import com.ecommerce.eventhub.web.ApiKeyAuthenticationFilter;
 import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -27,9 +30,14 @@ class IngestionMetricsFilter extends OncePerRequestFilter {
 		this.meters = meters;
 	}
 
+	private void count(HttpServletRequest request, HttpServletResponse response) {
+		this.meters.counter("eventhub.ingestion.requests", "method", request.getMethod(), "status",
+				String.valueOf(response.getStatus())).increment();
+	}
+
 	@Override
 	protected boolean shouldNotFilter(HttpServletRequest request) {
-		return !request.getRequestURI().startsWith(IngestionRoutes.EVENTS_PATH);
+		return !ApiKeyAuthenticationFilter.routedPath(request).startsWith(IngestionRoutes.EVENTS_PATH);
 	}
 
 	@Override
@@ -39,8 +47,30 @@ class IngestionMetricsFilter extends OncePerRequestFilter {
 			chain.doFilter(request, response);
 		}
 		finally {
-			this.meters.counter("eventhub.ingestion.requests", "method", request.getMethod(), "status",
-					String.valueOf(response.getStatus())).increment();
+			if (request.isAsyncStarted()) {
+				// camel-platform-http answers asynchronously: the status is known when the request completes.
+				request.getAsyncContext().addListener(new AsyncListener() {
+					@Override
+					public void onComplete(AsyncEvent event) {
+						count(request, (HttpServletResponse) event.getSuppliedResponse());
+					}
+
+					@Override
+					public void onTimeout(AsyncEvent event) {
+					}
+
+					@Override
+					public void onError(AsyncEvent event) {
+					}
+
+					@Override
+					public void onStartAsync(AsyncEvent event) {
+					}
+				});
+			}
+			else {
+				count(request, response);
+			}
 		}
 	}
 

@@ -11,14 +11,12 @@ import java.util.UUID;
 
 import com.ecommerce.eventhub.config.SecurityProperties.ApiKey;
 import com.ecommerce.eventhub.envelope.EnvelopeJson;
-import com.ecommerce.eventhub.web.ApiKeyAuthenticationFilter;
+import com.ecommerce.eventhub.web.Callers;
 import com.ecommerce.eventhub.web.HttpAnswers;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import jakarta.servlet.http.HttpServletRequest;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.endpoint.EndpointRouteBuilder;
-import org.apache.camel.component.platform.http.springboot.PlatformHttpMessage;
 import org.apache.camel.model.rest.RestBindingMode;
 
 import org.springframework.stereotype.Component;
@@ -64,6 +62,10 @@ class IngestionRoutes extends EndpointRouteBuilder {
 
 	private void post(Exchange exchange) {
 		ApiKey caller = caller(exchange);
+		if (caller == null) {
+			answer(exchange, IngestionService.problem(401, "Unauthorized", "A valid API key is required."));
+			return;
+		}
 		InputStream body = exchange.getMessage().getBody(InputStream.class);
 		exchange.getMessage().removeHeaders("*");
 		JsonNode json;
@@ -88,6 +90,10 @@ class IngestionRoutes extends EndpointRouteBuilder {
 
 	private void get(Exchange exchange) {
 		ApiKey caller = caller(exchange);
+		if (caller == null) {
+			answer(exchange, IngestionService.problem(401, "Unauthorized", "A valid API key is required."));
+			return;
+		}
 		String eventId = exchange.getMessage().getHeader("eventId", String.class);
 		exchange.getMessage().removeHeaders("*");
 		Optional<Map<String, Object>> row = isUuid(eventId) ? this.repository.status(eventId) : Optional.empty();
@@ -107,8 +113,7 @@ class IngestionRoutes extends EndpointRouteBuilder {
 	}
 
 	private static ApiKey caller(Exchange exchange) {
-		HttpServletRequest request = exchange.getMessage(PlatformHttpMessage.class).getRequest();
-		return (ApiKey) request.getAttribute(ApiKeyAuthenticationFilter.CALLER);
+		return Callers.of(exchange);
 	}
 
 	private static void answer(Exchange exchange, IngestionService.Answer answer) {

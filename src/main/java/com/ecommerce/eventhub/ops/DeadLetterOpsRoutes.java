@@ -8,6 +8,7 @@ import java.util.function.Predicate;
 import com.ecommerce.eventhub.config.TopologyProperties;
 import com.ecommerce.eventhub.envelope.EnvelopeJson;
 import com.ecommerce.eventhub.topology.TopologyConfiguration;
+import com.ecommerce.eventhub.web.Callers;
 import com.ecommerce.eventhub.web.HttpAnswers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -108,6 +109,9 @@ class DeadLetterOpsRoutes extends EndpointRouteBuilder {
 	}
 
 	private void list(Exchange exchange) throws Exception {
+		if (!Callers.requireAdmin(exchange)) {
+			return;
+		}
 		Integer limit = exchange.getMessage().getHeader("limit", Integer.class);
 		List<DeadLetterView> views = this.queue.list((limit != null && limit > 0) ? limit : DEFAULT_LIST_LIMIT);
 		json(exchange, 200, Map.of("count", views.size(), "deadLetters", views));
@@ -115,6 +119,9 @@ class DeadLetterOpsRoutes extends EndpointRouteBuilder {
 
 	/** Replays or discards the dead letters the request names, and marks relay ones handled. */
 	private void handle(Exchange exchange, boolean replay) throws Exception {
+		if (!Callers.requireAdmin(exchange)) {
+			return;
+		}
 		JsonNode request;
 		try {
 			String body = exchange.getMessage().getBody(String.class);

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import com.ecommerce.eventhub.config.RoutesProperties;
+import com.ecommerce.eventhub.web.Callers;
 import com.ecommerce.eventhub.web.HttpAnswers;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -68,6 +69,9 @@ class RouteOpsRoutes extends EndpointRouteBuilder {
 	}
 
 	private void list(Exchange exchange) throws Exception {
+		if (!Callers.requireAdmin(exchange)) {
+			return;
+		}
 		Model model = getContext().getCamelContextExtension().getContextPlugin(Model.class);
 		List<Map<String, Object>> routes = new ArrayList<>();
 		for (Route route : getContext().getRoutes()) {
@@ -95,6 +99,9 @@ class RouteOpsRoutes extends EndpointRouteBuilder {
 	}
 
 	private void control(Exchange exchange, boolean start) throws Exception {
+		if (!Callers.requireAdmin(exchange)) {
+			return;
+		}
 		String routeId = exchange.getMessage().getHeader("routeId", String.class);
 		exchange.getMessage().removeHeaders("*");
 		if (routeId == null || getContext().getRoute(routeId) == null) {

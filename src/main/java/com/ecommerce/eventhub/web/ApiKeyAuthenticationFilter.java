@@ -19,7 +19,8 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Authenticates every {@code /api/**} request by its API key ({@code X-API-Key}, or
+ * Authenticates every request except health, info, metrics and the OpenAPI document (deny by
+ * default) by its API key ({@code X-API-Key}, or
  * {@code Authorization: Bearer <key>}): 401 without a valid key, 403 when an operations endpoint
  * ({@code /api/v1/dead-letters}, {@code /api/v1/routes}) is called with a key that is not
  * {@code admin}. Keys are compared in constant time and never logged; the caller's
@@ -34,15 +35,31 @@ public class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
 
 	private static final List<String> ADMIN_PATHS = List.of("/api/v1/dead-letters", "/api/v1/routes");
 
+	/** What needs no key: health, info, metrics and the API description. Everything else does. */
+	private static final List<String> OPEN_PATHS = List.of("/actuator/health", "/actuator/info", "/actuator/prometheus",
+			"/livez", "/readyz", "/openapi.yaml");
+
 	private final SecurityProperties security;
 
 	public ApiKeyAuthenticationFilter(SecurityProperties security) {
 		this.security = security;
 	}
 
+	/**
+	 * The path the application routes on: decoded, normalised, without {@code ;parameters}. Deciding on
+	 * the raw request URI would let {@code /api;x/...} or {@code /%61pi/...} past the checks.
+	 * @param request the request
+	 * @return the servlet path plus path info
+	 */
+	public static String routedPath(HttpServletRequest request) {
+		String path = request.getServletPath();
+		return (request.getPathInfo() != null) ? path + request.getPathInfo() : path;
+	}
+
 	@Override
 	protected boolean shouldNotFilter(HttpServletRequest request) {
-		return !request.getRequestURI().startsWith("/api/");
+		String path = routedPath(request);
+		return OPEN_PATHS.stream().anyMatch(open -> path.equals(open) || path.startsWith(open + "/"));
 	}
 
 	@Override
@@ -55,7 +72,7 @@ public class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
 					"A valid API key is required in the X-API-Key header (or Authorization: Bearer).");
 			return;
 		}
-		String path = request.getRequestURI();
+		String path = routedPath(request);
 		if (!caller.get().admin() && ADMIN_PATHS.stream().anyMatch(path::startsWith)) {
 			Problem.write(response, 403, "Forbidden", "This API key may not use the operations endpoints.");
 			return;

@@ -243,6 +243,74 @@ class OutboxRelayIT {
 		}
 	}
 
+	@Test
+	void rowsWaitingBehindABackedOffRowDoNotStarveOtherAggregates() throws Exception {
+		String blocked = "blocked-" + java.util.UUID.randomUUID();
+		String independent = samePartitionAs(blocked);
+		try (Connection connection = TestServices.jdbc()) {
+			connection.setAutoCommit(false);
+			ObjectNode head = OutboxFixtures.example("product.activated");
+			head.put("aggregateId", blocked);
+			long headId = OutboxFixtures.insert(connection, topology.schema(), head);
+			try (var statement = connection.prepareStatement("UPDATE " + topology.schema()
+					+ ".outbox_event SET attempts = 3, available_at = now() + interval '1 hour' WHERE id = ?")) {
+				statement.setLong(1, headId);
+				statement.executeUpdate();
+			}
+			for (int i = 0; i < 600; i++) { // more than a batch (500) waits behind the backed-off head
+				ObjectNode waiting = OutboxFixtures.example("product.activated");
+				waiting.put("aggregateId", blocked);
+				OutboxFixtures.insert(connection, topology.schema(), waiting);
+			}
+			connection.commit();
+		}
+		ObjectNode other = OutboxFixtures.example("product.activated");
+		other.put("aggregateId", independent);
+		long otherId = OutboxFixtures.insert(topology.schema(), other);
+
+		await().atMost(Duration.ofSeconds(10)).until(() -> "PUBLISHED".equals(status(otherId)));
+		assertThat(this.jdbc.queryForObject(
+				"SELECT count(*) FROM outbox_event WHERE aggregate_id = ? AND status = 'PUBLISHED'", Integer.class,
+				blocked)).as("nothing overtakes the backed-off head").isZero();
+	}
+
+	@Test
+	void anEventScheduledForLaterDoesNotHoldBackItsAggregate() throws Exception {
+		String aggregate = "scheduled-" + java.util.UUID.randomUUID();
+		long scheduledId;
+		try (Connection connection = TestServices.jdbc()) {
+			connection.setAutoCommit(false);
+			ObjectNode scheduled = OutboxFixtures.example("product.activated");
+			scheduled.put("aggregateId", aggregate);
+			scheduledId = OutboxFixtures.insert(connection, topology.schema(), scheduled);
+			try (var statement = connection.prepareStatement("UPDATE " + topology.schema()
+					+ ".outbox_event SET available_at = now() + interval '1 hour' WHERE id = ?")) {
+				statement.setLong(1, scheduledId);
+				statement.executeUpdate();
+			}
+			connection.commit();
+		}
+		ObjectNode next = OutboxFixtures.example("product.activated");
+		next.put("aggregateId", aggregate);
+		long nextId = OutboxFixtures.insert(topology.schema(), next);
+
+		await().atMost(Duration.ofSeconds(10)).until(() -> "PUBLISHED".equals(status(nextId)));
+		assertThat(status(scheduledId)).isEqualTo("PENDING");
+	}
+
+	/** An aggregate id that the same relay worker handles as the given one (same hash partition). */
+	private String samePartitionAs(String aggregate) {
+		for (int i = 0;; i++) {
+			String candidate = "independent-" + i + "-" + aggregate;
+			Boolean same = this.jdbc.queryForObject(
+					"SELECT (hashtext(?) & 2147483647) % 2 = (hashtext(?) & 2147483647) % 2", Boolean.class, aggregate,
+					candidate);
+			if (Boolean.TRUE.equals(same)) {
+				return candidate;
+			}
+		}
+	}
+
 	private String status(long id) {
 		return this.jdbc.queryForObject("SELECT status FROM outbox_event WHERE id = ?", String.class, id);
 	}

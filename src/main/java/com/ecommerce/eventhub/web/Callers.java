@@ -1,0 +1,36 @@
+package com.ecommerce.eventhub.web;
+
+import com.ecommerce.eventhub.config.SecurityProperties.ApiKey;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.platform.http.springboot.PlatformHttpMessage;
+
+/** The authenticated caller of a REST exchange, as {@link ApiKeyAuthenticationFilter} left it. */
+public final class Callers {
+
+	private Callers() {
+	}
+
+	/**
+	 * @param exchange a REST exchange from camel-platform-http
+	 * @return the caller, or null when the request was not authenticated
+	 */
+	public static ApiKey of(Exchange exchange) {
+		PlatformHttpMessage message = exchange.getMessage(PlatformHttpMessage.class);
+		return (message != null) ? (ApiKey) message.getRequest().getAttribute(ApiKeyAuthenticationFilter.CALLER) : null;
+	}
+
+	/**
+	 * A second check behind the filter for the operations endpoints; answers 403 when it fails.
+	 * @param exchange a REST exchange
+	 * @return true when the caller is an admin
+	 */
+	public static boolean requireAdmin(Exchange exchange) {
+		ApiKey caller = of(exchange);
+		if (caller != null && caller.admin()) {
+			return true;
+		}
+		HttpAnswers.problem(exchange, 403, "Forbidden", "This API key may not use the operations endpoints.");
+		return false;
+	}
+
+}
