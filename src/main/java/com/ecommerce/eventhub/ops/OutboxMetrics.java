@@ -13,8 +13,9 @@ import org.springframework.stereotype.Component;
 /**
  * The outbox backlog as gauges, read every {@code hub.ops.metrics-interval} by route
  * {@code ops-outbox-metrics}: {@code eventhub_outbox_pending} (PENDING rows) and
- * {@code eventhub_relay_lag_seconds} (age of the oldest PENDING row, 0 when none): the relay lag
- * to alert on.
+ * {@code eventhub_relay_lag_seconds}: how long the oldest due row has waited, 0 when none. A row
+ * scheduled for later (an e-mail retry) counts from when it became due, a row that failed to
+ * publish from when it was written: the relay lag to alert on.
  */
 @Component
 class OutboxMetrics {
@@ -22,7 +23,9 @@ class OutboxMetrics {
 	private static final Logger log = LoggerFactory.getLogger(OutboxMetrics.class);
 
 	private static final String BACKLOG = """
-			SELECT count(*) AS pending, coalesce(extract(epoch FROM now() - min(created_at)), 0) AS lag
+			SELECT count(*) AS pending,
+			       greatest(coalesce(extract(epoch FROM now() - min(
+			           CASE WHEN attempts = 0 THEN available_at ELSE created_at END)), 0), 0) AS lag
 			FROM outbox_event WHERE status = 'PENDING'""";
 
 	private final JdbcTemplate jdbc;

@@ -291,6 +291,36 @@ class IngestionIT {
 	}
 
 	@Test
+	void pathVariantsDoNotGetPastTheKeyCheckOrTheLimits() throws Exception {
+		for (String path : List.of("/api;x/v1/events", "/%61pi/v1/events", "/api/v1/events;x", "/api/v1/%65vents")) {
+			HttpResponse<String> anonymous = this.http.send(path, r -> r.header("Content-Type", "application/json")
+				.POST(HttpRequest.BodyPublishers.ofString(statusChanged().toString())));
+			assertThat(anonymous.statusCode()).as("no key: " + path).isIn(400, 401, 404);
+			assertThat(anonymous.statusCode()).as("no key: " + path).isNotEqualTo(202);
+		}
+		for (String path : List.of("/api;x/v1/dead-letters", "/%61pi/v1/dead-letters", "/api/v1/dead%2Dletters",
+				"/api/v1/route%73", "/API/v1/routes")) {
+			HttpResponse<String> erp = this.http.get(path, ERP_KEY);
+			assertThat(erp.statusCode()).as("non-admin key: " + path).isIn(400, 403, 404);
+			assertThat(this.http.get(path, null).statusCode()).as("no key: " + path).isIn(400, 401, 404);
+		}
+		HttpResponse<String> textWithPathParameter = this.http.send("/api/v1/events;x",
+				r -> r.header("X-API-Key", ERP_KEY)
+					.header("Content-Type", "text/plain")
+					.POST(HttpRequest.BodyPublishers.ofString(statusChanged().toString())));
+		assertThat(textWithPathParameter.statusCode()).isIn(404, 415);
+	}
+
+	@Test
+	void theIngestionCounterRecordsTheAnswersStatus() throws Exception {
+		post(ERP_KEY, "application/json", statusChanged().toString());
+		post(ERP_KEY, "text/plain", "x");
+		String scrape = this.http.get("/actuator/prometheus", null).body();
+		assertThat(scrape).containsPattern("eventhub_ingestion_requests_total\\{[^}]*status=\"202\"");
+		assertThat(scrape).containsPattern("eventhub_ingestion_requests_total\\{[^}]*status=\"415\"");
+	}
+
+	@Test
 	void theStatusOfAnUnknownOrForeignEventIsNotFound() throws Exception {
 		assertProblem(this.http.get("/api/v1/events/" + UUID.randomUUID(), ERP_KEY), 404);
 		assertProblem(this.http.get("/api/v1/events/not-a-uuid", ERP_KEY), 404);
@@ -308,7 +338,7 @@ class IngestionIT {
 		}
 		for (String closed : List.of("/actuator/env", "/actuator/beans", "/actuator/configprops", "/actuator/loggers",
 				"/actuator/heapdump", "/actuator/threaddump", "/actuator/mappings", "/actuator/shutdown")) {
-			assertThat(this.http.get(closed, null).statusCode()).as(closed).isIn(404, 405);
+			assertThat(this.http.get(closed, null).statusCode()).as(closed).isIn(401, 404, 405);
 		}
 	}
 
