@@ -1,10 +1,17 @@
 package com.ecommerce.eventhub.consumers;
 
+import java.io.IOException;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
 
 import com.ecommerce.eventhub.config.TopologyProperties;
 import com.ecommerce.eventhub.topology.TopologyConfiguration;
+import com.rabbitmq.client.Channel;
 import org.apache.camel.Route;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.RouteDefinition;
@@ -12,33 +19,43 @@ import org.apache.camel.support.RoutePolicySupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.amqp.core.AmqpAdmin;
-import org.springframework.amqp.core.Binding;
-import org.springframework.amqp.core.BindingBuilder;
 import org.springframework.amqp.core.Queue;
-import org.springframework.amqp.core.TopicExchange;
+import org.springframework.amqp.rabbit.connection.AbstractConnectionFactory;
+import org.springframework.amqp.rabbit.connection.Connection;
+import org.springframework.amqp.rabbit.connection.ConnectionListener;
 import org.springframework.stereotype.Component;
 
 /**
  * Declares a consumer route's durable queue and binds it to the event exchange (template parameters
  * {@code queue} and {@code bindings}) before the route's consumer starts, so a YAML route needs no
- * topology of its own, and registers the route's counters. The queue is never deleted: a stopped or removed route keeps its messages.
+ * topology of its own, and registers the route's counters.
+ *
+ * <p>
+ * The queues and bindings it declared are remembered: when a route's bindings change on reload, the
+ * dropped ones are removed (the queue stays, with its messages); and whenever the broker connection is
+ * created again (after an outage, or when the broker was down at start-up) everything is declared
+ * again, like Spring AMQP does for the Java-declared topology.
  */
 @Component
-class ConsumerQueuePolicy extends RoutePolicySupport {
+class ConsumerQueuePolicy extends RoutePolicySupport implements ConnectionListener {
 
 	private static final Logger log = LoggerFactory.getLogger(ConsumerQueuePolicy.class);
-
-	private final AmqpAdmin admin;
 
 	private final TopologyProperties topology;
 
 	private final ConsumerMetrics metrics;
 
-	ConsumerQueuePolicy(AmqpAdmin admin, TopologyProperties topology, ConsumerMetrics metrics) {
-		this.metrics = metrics;
-		this.admin = admin;
+	private final AbstractConnectionFactory connectionFactory;
+
+	/** Queue name to the binding patterns declared for it. */
+	private final Map<String, Set<String>> declared = new ConcurrentHashMap<>();
+
+	ConsumerQueuePolicy(TopologyProperties topology, ConsumerMetrics metrics,
+			AbstractConnectionFactory connectionFactory) {
 		this.topology = topology;
+		this.metrics = metrics;
+		this.connectionFactory = connectionFactory;
+		connectionFactory.addConnectionListener(this);
 	}
 
 	@Override
@@ -52,24 +69,57 @@ class ConsumerQueuePolicy extends RoutePolicySupport {
 		if (parameters == null || parameters.get("queue") == null) {
 			return;
 		}
-		String queueName = parameters.get("queue").toString();
-		Object bindings = parameters.get("bindings");
-		try {
-			Queue queue = TopologyConfiguration.consumerQueue(this.topology, queueName);
-			this.admin.declareQueue(queue);
-			TopicExchange exchange = new TopicExchange(this.topology.exchange(), true, false);
-			if (bindings != null && !bindings.toString().isBlank()) {
-				for (String pattern : Arrays.stream(bindings.toString().split(",")).map(String::trim).toList()) {
-					Binding binding = BindingBuilder.bind(queue).to(exchange).with(pattern);
-					this.admin.declareBinding(binding);
+		String queue = parameters.get("queue").toString();
+		Set<String> bindings = patterns(parameters.get("bindings"));
+		Set<String> previous = this.declared.put(queue, bindings);
+		try (Connection connection = this.connectionFactory.createConnection();
+				Channel channel = connection.createChannel(false)) {
+			declare(channel, queue, bindings);
+			if (previous != null) {
+				Set<String> dropped = new HashSet<>(previous);
+				dropped.removeAll(bindings);
+				for (String pattern : dropped) {
+					channel.queueUnbind(queue, this.topology.exchange(), pattern);
 				}
 			}
 		}
-		catch (RuntimeException ex) {
-			// The broker may be down: the consumer retries its connection, and the queue of a Java
-			// consumer is declared again by Spring AMQP when the connection comes back.
-			log.warn("Could not declare queue {} of route {}: {}", queueName, route.getRouteId(), ex.getMessage());
+		catch (IOException | TimeoutException | RuntimeException ex) {
+			// Declared again when the broker connection comes back (onCreate).
+			log.warn("Could not declare queue {} of route {} now: {}", queue, route.getRouteId(), ex.getMessage());
 		}
+	}
+
+	@Override
+	public void onCreate(Connection connection) {
+		if (this.declared.isEmpty()) {
+			return;
+		}
+		try (Channel channel = connection.createChannel(false)) {
+			for (Map.Entry<String, Set<String>> queue : this.declared.entrySet()) {
+				declare(channel, queue.getKey(), queue.getValue());
+			}
+		}
+		catch (IOException | TimeoutException | RuntimeException ex) {
+			log.warn("Could not declare the consumer queues again: {}", ex.getMessage());
+		}
+	}
+
+	private void declare(Channel channel, String queueName, Set<String> bindings) throws IOException {
+		Queue queue = TopologyConfiguration.consumerQueue(this.topology, queueName);
+		channel.exchangeDeclare(this.topology.exchange(), "topic", true);
+		channel.queueDeclare(queue.getName(), true, false, false, queue.getArguments());
+		for (String pattern : bindings) {
+			channel.queueBind(queue.getName(), this.topology.exchange(), pattern);
+		}
+	}
+
+	private static Set<String> patterns(Object bindings) {
+		if (bindings == null || bindings.toString().isBlank()) {
+			return Set.of();
+		}
+		Set<String> patterns = new LinkedHashSet<>();
+		Arrays.stream(bindings.toString().split(",")).map(String::trim).filter(p -> !p.isEmpty()).forEach(patterns::add);
+		return Set.copyOf(patterns);
 	}
 
 }

@@ -1,8 +1,13 @@
 package com.ecommerce.eventhub.consumers;
 
 import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import com.rabbitmq.client.Channel;
+import jakarta.annotation.PreDestroy;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.component.springrabbit.SpringRabbitMQConstants;
@@ -28,6 +33,21 @@ import org.springframework.stereotype.Component;
 class ManualAcknowledgement implements Processor {
 
 	private static final Logger log = LoggerFactory.getLogger(ManualAcknowledgement.class);
+
+	/** How long a message that could not be dead-lettered waits before it goes back to its queue. */
+	static final Duration REQUEUE_DELAY = Duration.ofSeconds(5);
+
+	private final ScheduledExecutorService requeues = Executors.newSingleThreadScheduledExecutor(runnable -> {
+		Thread thread = new Thread(runnable, "hub-consumer-requeue");
+		thread.setDaemon(true);
+		return thread;
+	});
+
+	@PreDestroy
+	void stop() {
+		// Messages not rejected yet are requeued by the broker when their channels close.
+		this.requeues.shutdownNow();
+	}
 
 	private static void putMdc(String key, String value) {
 		if (value != null) {
@@ -68,12 +88,16 @@ class ManualAcknowledgement implements Processor {
 				log.warn("Route {} could not handle or dead-letter message {}; returning it to the queue: {}",
 						failed.getFromRouteId(), failed.getMessage().getHeader(SpringRabbitMQConstants.MESSAGE_ID),
 						(failed.getException() != null) ? failed.getException().getMessage() : "rolled back");
-				try {
-					channel.basicNack(deliveryTag, false, true);
-				}
-				catch (IOException | RuntimeException ex) {
-					log.warn("Could not reject delivery {}: {}", deliveryTag, ex.getMessage());
-				}
+				// Returned after a pause, not at once: the dead-letter queue will not be back in milliseconds,
+				// and an immediate loop would burn through the queue's delivery limit.
+				ManualAcknowledgement.this.requeues.schedule(() -> {
+					try {
+						channel.basicNack(deliveryTag, false, true);
+					}
+					catch (IOException | RuntimeException ex) {
+						log.warn("Could not reject delivery {}: {}", deliveryTag, ex.getMessage());
+					}
+				}, REQUEUE_DELAY.toMillis(), TimeUnit.MILLISECONDS);
 			}
 		});
 	}

@@ -140,7 +140,10 @@ class DeadLetterOpsRoutes extends EndpointRouteBuilder {
 			return;
 		}
 		Predicate<DeadLetterView> filter = view -> (eventId == null || eventId.equals(view.eventId()))
-				&& (eventType == null || eventType.equals(view.eventType()));
+				&& (eventType == null || eventType.equals(view.eventType()))
+				// A relay dead letter is an envelope that failed validation: replaying it would publish
+				// an invalid event. Fix the producer and write the event again, or discard it.
+				&& !(replay && RELAY_ROUTE.equals(view.failedRoute()));
 		List<DeadLetterView> done = replay ? this.queue.replay(filter) : this.queue.discard(filter, this.archiver);
 		for (DeadLetterView view : done) {
 			if (RELAY_ROUTE.equals(view.failedRoute()) && view.eventId() != null) {

@@ -86,6 +86,7 @@ class RouteOpsRoutes extends EndpointRouteBuilder {
 				Map<String, Object> redelivery = new LinkedHashMap<>();
 				POLICY.forEach(name -> redelivery.put(name, parameters.get(name)));
 				view.put("queue", parameters.get("queue"));
+				view.put("bindings", parameters.get("bindings"));
 				view.put("redelivery", redelivery);
 				view.put("handled", count("eventhub.consumer.handled", route.getRouteId()));
 				view.put("failed", count("eventhub.consumer.failed", route.getRouteId()));

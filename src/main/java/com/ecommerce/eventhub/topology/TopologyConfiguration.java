@@ -57,6 +57,7 @@ public class TopologyConfiguration {
 		arguments.put("x-message-ttl", topology.deadLetterTtl().toMillis());
 		arguments.put("x-dead-letter-exchange", "");
 		arguments.put("x-dead-letter-routing-key", archiveQueue(topology));
+		atLeastOnceDeadLettering(topology, arguments);
 		return new Queue(topology.deadLetterQueue(), true, false, false, arguments);
 	}
 
@@ -76,8 +77,23 @@ public class TopologyConfiguration {
 	 * @return the queue declaration
 	 */
 	public static Queue consumerQueue(TopologyProperties topology, String name) {
-		return durableQueue(topology, name,
-				Map.of("x-dead-letter-exchange", "", "x-dead-letter-routing-key", topology.deadLetterQueue()));
+		Map<String, Object> arguments = new HashMap<>();
+		arguments.put("x-dead-letter-exchange", "");
+		arguments.put("x-dead-letter-routing-key", topology.deadLetterQueue());
+		atLeastOnceDeadLettering(topology, arguments);
+		return durableQueue(topology, name, arguments);
+	}
+
+	/**
+	 * Quorum queues dead-letter at most once by default: a message whose dead-lettering the broker
+	 * cannot complete is dropped. At-least-once keeps it in the source queue until the target took it
+	 * (RabbitMQ 3.10+, requires the reject-publish overflow).
+	 */
+	private static void atLeastOnceDeadLettering(TopologyProperties topology, Map<String, Object> arguments) {
+		if (topology.queueType() == QueueType.QUORUM) {
+			arguments.put("x-dead-letter-strategy", "at-least-once");
+			arguments.put("x-overflow", "reject-publish");
+		}
 	}
 
 	private static Map<String, Object> queueTypeArgument(TopologyProperties topology) {

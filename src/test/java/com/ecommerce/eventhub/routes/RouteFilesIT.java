@@ -119,6 +119,32 @@ class RouteFilesIT {
 	}
 
 	@Test
+	void narrowingTheBindingsStopsTheEventsNoLongerBound() throws Exception {
+		write(forwarder(1, ""));
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.camel.getRoute("test-forwarder") != null);
+		write(forwarder(1, "# reserved only").replace("value: \"inventory.#\"", "value: \"inventory.reserved\""));
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> "inventory.reserved".equals(routeField("test-forwarder", "bindings")));
+
+		ObjectNode released = OutboxFixtures.example("inventory.released");
+		this.publisher.publish(released);
+		String reserved = publishInventoryEvent();
+		await().atMost(Duration.ofSeconds(10)).until(() -> webhook.callsOf(reserved) == 1);
+		await().pollDelay(Duration.ofSeconds(1)).until(() -> true);
+		assertThat(webhook.callsOf(released.get("eventId").asText())).isZero();
+	}
+
+	private String routeField(String routeId, String field) throws Exception {
+		JsonNode listing = HubHttp.json(new HubHttp(this.port).get("/api/v1/routes", ADMIN_KEY));
+		for (JsonNode route : listing.get("routes")) {
+			if (route.get("id").asText().equals(routeId)) {
+				return route.path(field).asText(null);
+			}
+		}
+		return null;
+	}
+
+	@Test
 	void aBrokenEditIsRejectedAndThePreviousVersionKeepsForwarding() throws Exception {
 		write(forwarder(1, ""));
 		await().atMost(Duration.ofSeconds(10)).until(() -> this.camel.getRoute("test-forwarder") != null);
