@@ -45,7 +45,7 @@ USER 10001:10001
 EXPOSE 8080
 
 # Exec form: the JVM is PID 1 and receives SIGTERM, so Spring Boot and Camel shut down gracefully
-# (in-flight relay batches finish their confirm wait, see camel.shutdown.timeout).
+# (in-flight relay batches finish their confirm wait within hub.shutdown-timeout-seconds).
 # No HEALTHCHECK here: the JRE image has no HTTP client; docker-compose.yml probes
 # /actuator/health/readiness, and Kubernetes would use httpGet probes.
 ENTRYPOINT ["java", "-jar", "/app/app.jar"]
