@@ -69,14 +69,16 @@ class EmailNotificationIT {
 
 	@BeforeEach
 	void startSmtp() throws Exception {
-		this.smtp = new GreenMail(new ServerSetup(SMTP_PORT, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+		this.smtp = new GreenMail(smtpSetup());
 		this.smtp.start();
 		this.deadLetters = QueueRecorder.consume(topology.deadLetterQueue());
 	}
 
 	@AfterEach
 	void stopSmtp() throws Exception {
-		this.smtp.stop();
+		if (this.smtp.isRunning()) {
+			this.smtp.stop();
+		}
 		this.deadLetters.close();
 	}
 
@@ -163,7 +165,6 @@ class EmailNotificationIT {
 			assertThat(eventsOf("email.notification-requested", order)).as("no retry request").hasSize(1);
 			assertThat(eventsOf("email.failed", order)).hasSize(1);
 		}
-		this.smtp.start();
 	}
 
 	@Test
@@ -255,6 +256,13 @@ class EmailNotificationIT {
 
 	private static int rejected(RejectingSmtpServer server) {
 		return server.rejected();
+	}
+
+	/** SMTP on the test's port; restarting on a port just freed can take longer than GreenMail's 2 s default. */
+	private static ServerSetup smtpSetup() {
+		ServerSetup setup = new ServerSetup(SMTP_PORT, "127.0.0.1", ServerSetup.PROTOCOL_SMTP);
+		setup.setServerStartupTimeout(15_000);
+		return setup;
 	}
 
 	private static int freePort() {
