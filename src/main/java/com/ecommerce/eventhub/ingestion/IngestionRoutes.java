@@ -17,7 +17,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.endpoint.EndpointRouteBuilder;
-import org.apache.camel.model.rest.RestBindingMode;
 
 import org.springframework.stereotype.Component;
 
@@ -44,7 +43,6 @@ class IngestionRoutes extends EndpointRouteBuilder {
 
 	@Override
 	public void configure() {
-		restConfiguration().component("platform-http").bindingMode(RestBindingMode.off);
 
 		rest(EVENTS_PATH).post()
 			.id("ingestion-post-events")

@@ -14,7 +14,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.endpoint.EndpointRouteBuilder;
-import org.apache.camel.model.rest.RestBindingMode;
 
 import org.springframework.amqp.core.AcknowledgeMode;
 import org.springframework.beans.factory.annotation.Value;
@@ -67,7 +66,6 @@ class DeadLetterOpsRoutes extends EndpointRouteBuilder {
 
 	@Override
 	public void configure() {
-		restConfiguration().component("platform-http").bindingMode(RestBindingMode.off);
 
 		rest("/api/v1/dead-letters").get()
 			.id("ops-dead-letters-list")

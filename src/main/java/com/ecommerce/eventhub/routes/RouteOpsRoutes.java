@@ -15,7 +15,6 @@ import org.apache.camel.Route;
 import org.apache.camel.builder.endpoint.EndpointRouteBuilder;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.RouteDefinition;
-import org.apache.camel.model.rest.RestBindingMode;
 
 import org.springframework.stereotype.Component;
 
@@ -49,7 +48,6 @@ class RouteOpsRoutes extends EndpointRouteBuilder {
 			.autoStartup(this.properties.enabled())
 			.process(exchange -> this.files.scan());
 
-		restConfiguration().component("platform-http").bindingMode(RestBindingMode.off);
 		rest("/api/v1/routes").get()
 			.id("ops-routes-list")
 			.produces("application/json")
