@@ -12,9 +12,13 @@
 --    Only then is the batch published in id order.
 --  * The worker partition (hash of the aggregate) keeps this instance's own workers off each
 --    other's aggregates, so they rarely drop rows because of one another.
+--  * Nothing unbounded reaches the hub's heap: text columns come at most 1,000 characters long (longer
+--    ones fail validation anyway), and metadata and payload only when the row's JSON text is at most
+--    twice hub.envelope.max-size (PostgreSQL's jsonb text adds a space after every ':' and ','; the
+--    relay then checks the exact serialized size). A larger row comes without them and is made DEAD.
 WITH claimed AS (
     SELECT id, event_id, event_type, event_version, aggregate_type, aggregate_id, occurred_at,
-           correlation_id, causation_id, metadata::text AS metadata, payload::text AS payload, attempts
+           correlation_id, causation_id, metadata, payload, attempts
     FROM outbox_event candidate
     WHERE status = 'PENDING'
       AND available_at <= now()
@@ -32,8 +36,19 @@ WITH claimed AS (
     LIMIT :#batchSize
     FOR UPDATE SKIP LOCKED
 )
-SELECT c.*
+SELECT c.id, c.event_id, left(c.event_type, 1000) AS event_type, left(c.event_version, 1000) AS event_version,
+       left(c.aggregate_type, 1000) AS aggregate_type, left(c.aggregate_id, 1000) AS aggregate_id, c.occurred_at,
+       left(c.correlation_id, 1000) AS correlation_id, left(c.causation_id, 1000) AS causation_id, c.attempts,
+       sz.bytes AS row_size,
+       CASE WHEN sz.bytes <= 2 * :#maxEventBytes THEN txt.metadata END AS metadata,
+       CASE WHEN sz.bytes <= 2 * :#maxEventBytes THEN txt.payload END AS payload
 FROM claimed c
+-- OFFSET 0 keeps the subquery from being flattened, which would convert each jsonb to text twice.
+CROSS JOIN LATERAL (SELECT c.metadata::text AS metadata, c.payload::text AS payload OFFSET 0) txt
+CROSS JOIN LATERAL (SELECT coalesce(octet_length(txt.metadata), 0) + octet_length(txt.payload)
+                           + octet_length(c.event_type) + octet_length(c.event_version) + octet_length(c.aggregate_type)
+                           + octet_length(c.aggregate_id) + coalesce(octet_length(c.correlation_id), 0)
+                           + coalesce(octet_length(c.causation_id), 0) AS bytes) sz
 WHERE NOT EXISTS (
     SELECT 1
     FROM outbox_event earlier

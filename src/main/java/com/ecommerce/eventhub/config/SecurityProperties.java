@@ -26,7 +26,7 @@ public record SecurityProperties(List<@Valid ApiKey> apiKeys) {
 	/**
 	 * One caller.
 	 *
-	 * @param name who the caller is (logged and used as the default {@code metadata.source}); never
+	 * @param name who the caller is (logged, and the {@code metadata.source} of every event it posts); never
 	 * the key itself
 	 * @param key the secret sent in {@code X-API-Key} or {@code Authorization: Bearer}
 	 * @param eventTypes event-type patterns the caller may post ({@code *} for all, {@code order.*}
@@ -47,13 +47,17 @@ public record SecurityProperties(List<@Valid ApiKey> apiKeys) {
 		 * @return true when one of the patterns matches
 		 */
 		public boolean allows(String eventType) {
-			for (String pattern : this.eventTypes) {
-				if (pattern.equals("*") || pattern.equals(eventType)
-						|| (pattern.endsWith(".*") && eventType.startsWith(pattern.substring(0, pattern.length() - 1)))) {
-					return true;
-				}
-			}
-			return false;
+			return this.eventTypes.stream().anyMatch(pattern -> EventTypePatterns.matches(pattern, eventType));
+		}
+
+		/**
+		 * Whether this caller names the type itself, not through {@code *} or a prefix: what a
+		 * hub-internal type ({@code hub.ingestion.internal-types}) requires.
+		 * @param eventType the event type
+		 * @return true when one of the patterns is exactly the type
+		 */
+		public boolean namesExactly(String eventType) {
+			return this.eventTypes.contains(eventType);
 		}
 
 		@Override

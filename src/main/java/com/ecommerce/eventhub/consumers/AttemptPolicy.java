@@ -11,11 +11,14 @@ import org.apache.camel.Predicate;
  */
 class AttemptPolicy implements Predicate {
 
-	/** Exchange property: the route's attempts in all, the first included. */
-	static final String MAXIMUM_ATTEMPTS = "hubMaximumAttempts";
-
 	/** Exchange property: attempts made so far. */
 	static final String ATTEMPTS_MADE = "hubAttemptsMade";
+
+	private final ConsumerRoutes routes;
+
+	AttemptPolicy(ConsumerRoutes routes) {
+		this.routes = routes;
+	}
 
 	@Override
 	public boolean matches(Exchange exchange) {
@@ -26,8 +29,7 @@ class AttemptPolicy implements Predicate {
 		if (failure instanceof PermanentFailureException) {
 			return false;
 		}
-		int maximumAttempts = exchange.getProperty(MAXIMUM_ATTEMPTS, 1, Integer.class);
-		return attemptsMade(exchange) < maximumAttempts;
+		return attemptsMade(exchange) < this.routes.get(exchange.getFromRouteId()).maximumAttempts();
 	}
 
 	/**

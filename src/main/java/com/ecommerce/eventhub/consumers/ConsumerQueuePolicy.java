@@ -1,9 +1,7 @@
 package com.ecommerce.eventhub.consumers;
 
 import java.io.IOException;
-import java.util.Arrays;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,8 +11,6 @@ import com.ecommerce.eventhub.config.TopologyProperties;
 import com.ecommerce.eventhub.topology.TopologyConfiguration;
 import com.rabbitmq.client.Channel;
 import org.apache.camel.Route;
-import org.apache.camel.model.Model;
-import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.support.RoutePolicySupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,8 +23,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Declares a consumer route's durable queue and binds it to the event exchange (template parameters
- * {@code queue} and {@code bindings}) before the route's consumer starts, so a YAML route needs no
- * topology of its own, and registers the route's counters.
+ * {@code queue} and {@code bindings}) before the route's consumer starts, so neither a Java nor a YAML
+ * route needs topology of its own; registers the route's counters and its settings
+ * ({@link ConsumerRoutes}).
  *
  * <p>
  * The queues and bindings it declared are remembered: when a route's bindings change on reload, the
@@ -47,30 +44,34 @@ class ConsumerQueuePolicy extends RoutePolicySupport implements ConnectionListen
 
 	private final AbstractConnectionFactory connectionFactory;
 
+	private final ConsumerRoutes routes;
+
 	/** Queue name to the binding patterns declared for it. */
 	private final Map<String, Set<String>> declared = new ConcurrentHashMap<>();
 
 	ConsumerQueuePolicy(TopologyProperties topology, ConsumerMetrics metrics,
-			AbstractConnectionFactory connectionFactory) {
+			AbstractConnectionFactory connectionFactory, ConsumerRoutes routes) {
 		this.topology = topology;
 		this.metrics = metrics;
 		this.connectionFactory = connectionFactory;
+		this.routes = routes;
 		connectionFactory.addConnectionListener(this);
+	}
+
+	@Override
+	public void onRemove(Route route) {
+		this.routes.remove(route.getRouteId());
 	}
 
 	@Override
 	public void onInit(Route route) {
 		this.metrics.register(route.getRouteId());
-		RouteDefinition definition = route.getCamelContext()
-			.getCamelContextExtension()
-			.getContextPlugin(Model.class)
-			.getRouteDefinition(route.getRouteId());
-		Map<String, Object> parameters = (definition != null) ? definition.getTemplateParameters() : null;
-		if (parameters == null || parameters.get("queue") == null) {
+		ConsumerRoute consumer = this.routes.register(route).orElse(null);
+		if (consumer == null) {
 			return;
 		}
-		String queue = parameters.get("queue").toString();
-		Set<String> bindings = patterns(parameters.get("bindings"));
+		String queue = consumer.queue();
+		Set<String> bindings = consumer.bindings();
 		Set<String> previous = this.declared.put(queue, bindings);
 		try (Connection connection = this.connectionFactory.createConnection();
 				Channel channel = connection.createChannel(false)) {
@@ -111,15 +112,6 @@ class ConsumerQueuePolicy extends RoutePolicySupport implements ConnectionListen
 		for (String pattern : bindings) {
 			channel.queueBind(queue.getName(), this.topology.exchange(), pattern);
 		}
-	}
-
-	private static Set<String> patterns(Object bindings) {
-		if (bindings == null || bindings.toString().isBlank()) {
-			return Set.of();
-		}
-		Set<String> patterns = new LinkedHashSet<>();
-		Arrays.stream(bindings.toString().split(",")).map(String::trim).filter(p -> !p.isEmpty()).forEach(patterns::add);
-		return Set.copyOf(patterns);
 	}
 
 }

@@ -1,5 +1,10 @@
 package com.ecommerce.eventhub.consumers;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Set;
 
@@ -14,14 +19,21 @@ import org.apache.camel.http.base.HttpOperationFailedException;
  * The handler of a YAML consumer route: sends the envelope (JSON body, no headers) to the route's
  * {@code target} endpoint, typically a {@code direct:} route of the same file that forwards it. The
  * event's id and type travel as exchange properties {@code hubEventId} and {@code hubEventType}.
- * An HTTP 4xx answer is permanent (dead-lettered at once); a 5xx, a timeout or any other failure is
- * retried per the route's policy.
+ *
+ * <p>
+ * An HTTP answer is classified as HTTP means it: 408, 425, 429 and 5xx are transient and retried per
+ * the route's policy, after the answer's {@code Retry-After} when it has one (capped at the route's
+ * {@code maxDelay}); any other 4xx or a 3xx is permanent and dead-lettered at once. A timeout or a
+ * connection failure is transient. It runs outside any database transaction: it waits on a peer.
  */
 final class EndpointHandler implements EventHandler {
 
 	static final String EVENT_ID = "hubEventId";
 
 	static final String EVENT_TYPE = "hubEventType";
+
+	/** A Retry-After further away than this is read as this; the route's maxDelay caps it again. */
+	private static final Duration LONGEST_RETRY_AFTER = Duration.ofDays(1);
 
 	private final ProducerTemplate producer;
 
@@ -35,10 +47,21 @@ final class EndpointHandler implements EventHandler {
 		this.majors = Set.copyOf(majors);
 	}
 
-	/** Every event type its queue receives, in the declared major versions. */
+	/** No event type in particular: every type its queue receives (see {@link #supportedMajors}). */
 	@Override
 	public Map<String, Set<Integer>> supportedVersions() {
-		return new AnyTypeMap(this.majors);
+		return Map.of();
+	}
+
+	/** Every event type its queue receives, in the declared major versions. */
+	@Override
+	public Set<Integer> supportedMajors(String eventType) {
+		return this.majors;
+	}
+
+	@Override
+	public boolean transactional() {
+		return false;
 	}
 
 	@Override
@@ -54,36 +77,59 @@ final class EndpointHandler implements EventHandler {
 			return;
 		}
 		HttpOperationFailedException http = result.getException(HttpOperationFailedException.class);
-		if (http != null && http.getStatusCode() >= 400 && http.getStatusCode() < 500) {
-			throw new PermanentFailureException("target answered HTTP " + http.getStatusCode(), failure);
+		if (http == null) {
+			throw failure;
 		}
-		throw failure;
+		int status = http.getStatusCode();
+		if (isTransient(status)) {
+			throw new RetryLaterException("target answered HTTP " + status, retryAfter(http.getResponseHeaders()),
+					failure);
+		}
+		throw new PermanentFailureException("target answered HTTP " + status, failure);
 	}
 
-	/** A read-only map that answers the same majors for every event type. */
-	private static final class AnyTypeMap extends java.util.AbstractMap<String, Set<Integer>> {
+	/**
+	 * @param status an HTTP status code of a failed call
+	 * @return whether trying again later may succeed: 408, 425, 429 and 5xx
+	 */
+	static boolean isTransient(int status) {
+		return status == 408 || status == 425 || status == 429 || status >= 500;
+	}
 
-		private final Set<Integer> majors;
-
-		private AnyTypeMap(Set<Integer> majors) {
-			this.majors = majors;
+	/**
+	 * Reads {@code Retry-After}: delta-seconds or an HTTP date.
+	 * @param headers the answer's headers (any case)
+	 * @return the wait it asks for, null when absent or unreadable
+	 */
+	static Duration retryAfter(Map<String, String> headers) {
+		if (headers == null) {
+			return null;
 		}
-
-		@Override
-		public Set<Integer> get(Object key) {
-			return (key instanceof String) ? this.majors : null;
+		String value = headers.entrySet()
+			.stream()
+			.filter(header -> "Retry-After".equalsIgnoreCase(header.getKey()))
+			.map(Map.Entry::getValue)
+			.findFirst()
+			.orElse(null);
+		if (value == null || value.isBlank() || value.length() > 64) {
+			return null;
 		}
-
-		@Override
-		public boolean containsKey(Object key) {
-			return key instanceof String;
+		String text = value.trim();
+		if (text.matches("\\d{1,9}")) {
+			return min(Duration.ofSeconds(Long.parseLong(text)), LONGEST_RETRY_AFTER);
 		}
-
-		@Override
-		public Set<Entry<String, Set<Integer>>> entrySet() {
-			return Set.of();
+		try {
+			Duration until = Duration.between(Instant.now(),
+					ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+			return until.isNegative() ? Duration.ZERO : min(until, LONGEST_RETRY_AFTER);
 		}
+		catch (DateTimeParseException ex) {
+			return null;
+		}
+	}
 
+	private static Duration min(Duration a, Duration b) {
+		return (a.compareTo(b) <= 0) ? a : b;
 	}
 
 }

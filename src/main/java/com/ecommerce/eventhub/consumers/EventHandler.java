@@ -7,9 +7,15 @@ import com.ecommerce.eventhub.envelope.Envelope;
 
 /**
  * What a hub consumer does with an event. The consumer foundation calls it once per event: after
- * the envelope validated, after the version check, and inside the database transaction that also
- * records the eventId, so database work done with the application's {@code DataSource} (e.g. a
- * {@code JdbcTemplate}) commits together with that record or not at all.
+ * the envelope validated and after the version check.
+ *
+ * <p>
+ * A handler that works on the database only ({@link #transactional()} true, the default) runs inside
+ * the database transaction that also records the eventId, so work done with the application's
+ * {@code DataSource} (e.g. a {@code JdbcTemplate}) commits together with that record or not at all. A
+ * handler that calls a remote peer (SMTP, HTTP) says {@code transactional() == false}: it runs with no
+ * transaction and no connection held while it waits on the peer, the eventId is recorded after it
+ * returned, and whatever it writes it writes in short transactions of its own.
  *
  * <p>
  * Modelled on the spec's "Event Versioning" example: the handler declares the major versions it
@@ -28,8 +34,27 @@ public interface EventHandler {
 	Map<String, Set<Integer>> supportedVersions();
 
 	/**
+	 * The major versions this handler understands of one event type.
+	 * @param eventType an event type
+	 * @return the majors, or null when the handler does not take the type
+	 */
+	default Set<Integer> supportedMajors(String eventType) {
+		return supportedVersions().get(eventType);
+	}
+
+	/**
+	 * Whether {@link #handle} runs inside the transaction that records the eventId. Handlers that call a
+	 * remote peer answer false: no database connection may be held while a peer is slow.
+	 * @return true for database-only handlers
+	 */
+	default boolean transactional() {
+		return true;
+	}
+
+	/**
 	 * Handles one event. Throw {@link com.ecommerce.eventhub.envelope.PermanentFailureException} for
-	 * a failure retrying cannot fix; any other exception is retried per the route's redelivery policy.
+	 * a failure retrying cannot fix, {@link RetryLaterException} for one the peer asked to retry after a
+	 * while; any other exception is retried per the route's redelivery policy.
 	 * @param envelope the validated event
 	 * @throws Exception when handling failed
 	 */

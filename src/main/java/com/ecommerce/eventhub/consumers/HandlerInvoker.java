@@ -2,18 +2,17 @@ package com.ecommerce.eventhub.consumers;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.stream.Collectors;
+import java.util.concurrent.atomic.AtomicBoolean;
 
+import com.ecommerce.eventhub.config.EnvelopeProperties;
 import com.ecommerce.eventhub.envelope.Envelope;
 import com.ecommerce.eventhub.envelope.EnvelopeJson;
 import com.ecommerce.eventhub.envelope.EnvelopeValidationException;
@@ -23,42 +22,41 @@ import com.ecommerce.eventhub.envelope.UnsupportedVersionError;
 import com.ecommerce.eventhub.envelope.Violation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.AsyncCallback;
+import org.apache.camel.AsyncProcessor;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
-import org.apache.camel.Processor;
-import org.apache.camel.ProducerTemplate;
+import org.apache.camel.support.AsyncProcessorHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
-import org.springframework.boot.convert.DurationStyle;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * One attempt of a hub consumer: validate the envelope, check the handler supports its version,
- * then, on a worker thread bounded by the route's attempt timeout, record the eventId and run the
- * handler in one database transaction. A duplicate eventId commits nothing and skips the handler.
+ * One attempt of a hub consumer: check the message's size, validate the envelope and check the
+ * handler supports its version (on the calling thread, in linear time), then run the handler on the
+ * route's own bounded attempt pool ({@link ConsumerRoute#attempts()}), limited by the route's attempt
+ * timeout.
  *
  * <p>
- * The consumer route's dead letter channel is the only retry layer: every exception thrown here is
- * one failed attempt.
+ * Asynchronous: no Camel thread waits for an attempt. The consumer thread and the error handler's
+ * shared redelivery threads hand the attempt over and return at once, so a route whose peer hangs
+ * holds only its own attempt threads, and another route's redeliveries run on time. A timed-out
+ * attempt is interrupted, its database work has the same timeout, and no connection is held while a
+ * handler waits on a remote peer (see {@link EventHandler#transactional()}).
+ *
+ * <p>
+ * The consumer route's dead letter channel is the only retry layer: every exception set here is one
+ * failed attempt. A {@link RetryLaterException} sets the wait before the next attempt
+ * ({@code CamelRedeliveryDelay}): the peer's {@code Retry-After}, at least the policy's delay, at most
+ * the route's {@code maxDelay}.
  */
 @Component
-class HandlerInvoker implements Processor {
-
-	/** Exchange property: bean name of the route's {@link EventHandler}. */
-	static final String HANDLER = "hubHandler";
-
-	/** Exchange property: the endpoint a YAML route's events go to, when it has no handler bean. */
-	static final String TARGET = "hubTarget";
-
-	/** Exchange property: the major versions a target handles, comma-separated. */
-	static final String MAJORS = "hubMajors";
-
-	/** Exchange property: the route's per-attempt timeout, in milliseconds or as {@code 2s}. */
-	static final String ATTEMPT_TIMEOUT = "hubAttemptTimeout";
+class HandlerInvoker implements AsyncProcessor, DisposableBean {
 
 	private static final Logger log = LoggerFactory.getLogger(HandlerInvoker.class);
 
@@ -68,38 +66,87 @@ class HandlerInvoker implements Processor {
 
 	private final IdempotencyRepository idempotency;
 
-	private final TransactionTemplate transactions;
+	private final PlatformTransactionManager transactionManager;
 
-	private final CamelContext camel;
+	private final ConsumerRoutes routes;
 
 	private final ConsumerMetrics metrics;
 
-	private final ExecutorService attempts;
+	private final int maxEventBytes;
 
-	private final ProducerTemplate producer;
+	/** Fires attempt timeouts; its tasks only interrupt and complete, they never block. */
+	private final ScheduledExecutorService timeouts;
 
-	private final Map<String, EndpointHandler> endpointHandlers = new ConcurrentHashMap<>();
+	private final CamelContext camel;
 
 	HandlerInvoker(EventSchemas schemas, IdempotencyRepository idempotency, PlatformTransactionManager transactionManager,
-			CamelContext camel, ConsumerMetrics metrics) {
+			ConsumerRoutes routes, ConsumerMetrics metrics, EnvelopeProperties envelope, CamelContext camel) {
 		this.schemas = schemas;
 		this.idempotency = idempotency;
-		this.transactions = new TransactionTemplate(transactionManager);
-		this.camel = camel;
+		this.transactionManager = transactionManager;
+		this.routes = routes;
 		this.metrics = metrics;
-		this.attempts = camel.getExecutorServiceManager().newCachedThreadPool(this, "hub-consumer-attempt");
-		this.producer = camel.createProducerTemplate();
+		this.maxEventBytes = envelope.maxBytes();
+		this.camel = camel;
+		this.timeouts = camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "hub-attempt-timeout");
 	}
 
 	@Override
 	public void process(Exchange exchange) throws Exception {
-		String routeId = exchange.getFromRouteId();
-		AttemptPolicy.startAttempt(exchange);
-		JsonNode tree = read(exchange.getMessage().getMandatoryBody(byte[].class));
-		EventHandler handler = handler(exchange);
+		AsyncProcessorHelper.process(this, exchange);
+	}
+
+	@Override
+	public CompletableFuture<Exchange> processAsync(Exchange exchange) {
+		CompletableFuture<Exchange> done = new CompletableFuture<>();
+		process(exchange, sync -> done.complete(exchange));
+		return done;
+	}
+
+	@Override
+	public boolean process(Exchange exchange, AsyncCallback callback) {
+		ConsumerRoute route;
+		Envelope envelope;
+		try {
+			route = this.routes.get(exchange.getFromRouteId());
+			AttemptPolicy.startAttempt(exchange);
+			envelope = prepare(route, exchange.getMessage().getMandatoryBody(byte[].class));
+		}
+		catch (Exception ex) {
+			exchange.setException(ex);
+			callback.done(true);
+			return true;
+		}
+		if (envelope == null) {
+			callback.done(true); // a type this handler does not take: acknowledged and skipped
+			return true;
+		}
+		Attempt attempt = new Attempt(route, envelope, exchange, callback, MDC.getCopyOfContextMap());
+		try {
+			route.attempts().execute(attempt);
+		}
+		catch (RejectedExecutionException ex) {
+			// The route is being removed: the message goes back to its queue with the exchange's failure.
+			exchange.setException(ex);
+			callback.done(true);
+			return true;
+		}
+		return false;
+	}
+
+	/**
+	 * Checks what can be checked without the handler.
+	 * @return the envelope to handle, or null when the handler does not take its type
+	 */
+	private Envelope prepare(ConsumerRoute route, byte[] body) throws IOException {
+		if (body.length > this.maxEventBytes) {
+			throw new EnvelopeValidationException("invalid envelope: the message is " + body.length
+					+ " bytes; at most " + this.maxEventBytes + " are accepted (hub.envelope.max-size)");
+		}
+		JsonNode tree = read(body);
 		String eventType = tree.path("eventType").asText(null);
 		String eventVersion = tree.path("eventVersion").asText(null);
-		Set<Integer> majors = (eventType != null) ? handler.supportedVersions().get(eventType) : null;
+		Set<Integer> majors = (eventType != null) ? route.handler().supportedMajors(eventType) : null;
 		if (majors != null && EventVersion.isValid(eventVersion)
 				&& !majors.contains(EventVersion.parse(eventVersion).major())) {
 			throw new UnsupportedVersionError(eventType, eventVersion, majors);
@@ -109,20 +156,10 @@ class HandlerInvoker implements Processor {
 			throw EnvelopeValidationException.of(violations);
 		}
 		if (majors == null) {
-			log.debug("Route {} skips {}: its handler does not take this event type", routeId, eventType);
-			return;
+			log.debug("Route {} skips {}: its handler does not take this event type", route.routeId(), eventType);
+			return null;
 		}
-		Envelope envelope = this.mapper.treeToValue(tree, Envelope.class);
-		Duration timeout = DurationStyle.detectAndParse(exchange.getProperty(ATTEMPT_TIMEOUT, "30000", String.class));
-		boolean handled = runAttempt(routeId, handler, envelope, timeout);
-		if (handled) {
-			this.metrics.handled(routeId);
-			log.debug("Route {} handled event {}", routeId, envelope.eventId());
-		}
-		else {
-			this.metrics.duplicate(routeId);
-			log.debug("Route {} skips duplicate event {}", routeId, envelope.eventId());
-		}
+		return this.mapper.treeToValue(tree, Envelope.class);
 	}
 
 	private JsonNode read(byte[] body) {
@@ -134,73 +171,144 @@ class HandlerInvoker implements Processor {
 		}
 	}
 
-	private EventHandler handler(Exchange exchange) {
-		String name = exchange.getProperty(HANDLER, String.class);
-		if (name != null && !name.isBlank()) {
-			EventHandler handler = this.camel.getRegistry().lookupByNameAndType(name, EventHandler.class);
-			if (handler == null) {
-				throw new IllegalStateException("No EventHandler bean named '" + name + "'");
-			}
-			return handler;
-		}
-		String target = exchange.getProperty(TARGET, String.class);
-		if (target == null || target.isBlank()) {
-			throw new IllegalStateException("Route " + exchange.getFromRouteId() + " has neither handler nor target");
-		}
-		String majors = exchange.getProperty(MAJORS, "1", String.class);
-		return this.endpointHandlers.computeIfAbsent(target + "|" + majors, key -> new EndpointHandler(this.producer,
-				target, Arrays.stream(majors.split(",")).map(String::trim).map(Integer::valueOf).collect(Collectors.toSet())));
-	}
-
-	private boolean runAttempt(String routeId, EventHandler handler, Envelope envelope, Duration timeout)
-			throws Exception {
-		Map<String, String> mdc = MDC.getCopyOfContextMap();
-		Future<Boolean> attempt = this.attempts.submit(() -> withMdc(mdc, () -> this.transactions.execute(status -> {
-			if (!this.idempotency.recordFirstTime(routeId, envelope.eventId())) {
+	/** Records the eventId and runs the handler; false for a duplicate. */
+	private boolean handle(ConsumerRoute route, Envelope envelope) throws Exception {
+		EventHandler handler = route.handler();
+		if (!handler.transactional()) {
+			// A remote peer: no connection is held while it answers.
+			if (this.idempotency.isRecorded(route.routeId(), envelope.eventId())) {
 				return false;
 			}
-			try {
-				handler.handle(envelope);
-			}
-			catch (RuntimeException ex) {
-				throw ex;
-			}
-			catch (Exception ex) {
-				throw new HandlerException(ex); // rolls the transaction back, unwrapped below
-			}
+			handler.handle(envelope);
+			this.idempotency.recordFirstTime(route.routeId(), envelope.eventId());
 			return true;
-		})));
+		}
+		TransactionTemplate transaction = new TransactionTemplate(this.transactionManager);
+		transaction.setTimeout((int) Math.max(1, route.attemptTimeout().toSeconds()));
 		try {
-			return attempt.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+			return Boolean.TRUE.equals(transaction.execute(status -> {
+				if (!this.idempotency.recordFirstTime(route.routeId(), envelope.eventId())) {
+					return false;
+				}
+				try {
+					handler.handle(envelope);
+				}
+				catch (RuntimeException ex) {
+					throw ex;
+				}
+				catch (Exception ex) {
+					throw new HandlerException(ex); // rolls the transaction back, unwrapped below
+				}
+				return true;
+			}));
 		}
-		catch (TimeoutException ex) {
-			// Interrupts the handler. Should it still commit, the next attempt sees the recorded eventId.
-			attempt.cancel(true);
-			throw new AttemptTimeoutException(timeout);
-		}
-		catch (ExecutionException ex) {
-			Throwable cause = ex.getCause();
-			if (cause instanceof HandlerException wrapped) {
-				throw wrapped.checked();
-			}
-			if (cause instanceof Exception failure) {
-				throw failure;
-			}
-			throw ex;
+		catch (HandlerException ex) {
+			throw ex.checked();
 		}
 	}
 
-	/** Runs on the attempt thread with the consumer thread's MDC (the event's identity). */
-	private static <T> T withMdc(Map<String, String> mdc, java.util.function.Supplier<T> work) {
-		if (mdc != null) {
-			MDC.setContextMap(mdc);
+	@Override
+	public void destroy() {
+		this.camel.getExecutorServiceManager().shutdownNow(this.timeouts);
+	}
+
+	/** One attempt on the route's pool, completed exactly once: by its end or by its timeout. */
+	private final class Attempt implements Runnable {
+
+		private final ConsumerRoute route;
+
+		private final Envelope envelope;
+
+		private final Exchange exchange;
+
+		private final AsyncCallback callback;
+
+		private final Map<String, String> mdc;
+
+		private final AtomicBoolean completed = new AtomicBoolean();
+
+		/** The thread running the handler, null before and after; guarded by this. */
+		private Thread runner;
+
+		Attempt(ConsumerRoute route, Envelope envelope, Exchange exchange, AsyncCallback callback,
+				Map<String, String> mdc) {
+			this.route = route;
+			this.envelope = envelope;
+			this.exchange = exchange;
+			this.callback = callback;
+			this.mdc = mdc;
 		}
-		try {
-			return work.get();
+
+		@Override
+		public void run() {
+			synchronized (this) {
+				if (this.completed.get()) {
+					return;
+				}
+				this.runner = Thread.currentThread();
+			}
+			if (this.mdc != null) {
+				MDC.setContextMap(this.mdc);
+			}
+			// The timeout counts from the start of the attempt, not from when it was queued.
+			Duration timeout = this.route.attemptTimeout();
+			ScheduledFuture<?> timer = HandlerInvoker.this.timeouts.schedule(this::timeOut, timeout.toMillis(),
+					TimeUnit.MILLISECONDS);
+			try {
+				complete(handle(this.route, this.envelope), null);
+			}
+			catch (Exception | LinkageError | AssertionError ex) {
+				complete(false, ex);
+			}
+			finally {
+				timer.cancel(false);
+				synchronized (this) {
+					this.runner = null;
+				}
+				Thread.interrupted(); // a late timeout must not leak into the pool's next task
+				MDC.clear();
+			}
 		}
-		finally {
-			MDC.clear();
+
+		private void timeOut() {
+			synchronized (this) {
+				if (this.runner != null) {
+					this.runner.interrupt();
+				}
+			}
+			// Should the handler still succeed, its eventId is recorded and the next attempt skips it.
+			complete(false, new AttemptTimeoutException(this.route.attemptTimeout()));
 		}
+
+		private void complete(boolean handled, Throwable failure) {
+			if (!this.completed.compareAndSet(false, true)) {
+				return;
+			}
+			String routeId = this.route.routeId();
+			if (failure != null) {
+				if (failure instanceof RetryLaterException retryLater && retryLater.retryAfter() != null) {
+					this.exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY, nextDelay(retryLater.retryAfter()).toMillis());
+				}
+				this.exchange.setException(failure);
+			}
+			else if (handled) {
+				HandlerInvoker.this.metrics.handled(routeId);
+				log.debug("Route {} handled event {}", routeId, this.envelope.eventId());
+			}
+			else {
+				HandlerInvoker.this.metrics.duplicate(routeId);
+				log.debug("Route {} skips duplicate event {}", routeId, this.envelope.eventId());
+			}
+			this.callback.done(false);
+		}
+
+		/** The peer's wait, no shorter than the policy's and no longer than the route's maxDelay. */
+		private Duration nextDelay(Duration retryAfter) {
+			Duration policy = this.route.delayBefore(AttemptPolicy.attemptsMade(this.exchange) + 1);
+			Duration wait = (retryAfter.compareTo(policy) > 0) ? retryAfter : policy;
+			return (wait.compareTo(this.route.maxDelay()) > 0) ? this.route.maxDelay() : wait;
+		}
+
 	}
 
 	/** Carries a handler's checked exception through the transaction callback. */

@@ -57,10 +57,13 @@ class HubConsumerRoutes extends EndpointRouteBuilder {
 
 	private final ConsumerQueuePolicy queuePolicy;
 
+	private final ConsumerRoutes routes;
+
 	HubConsumerRoutes(ConsumerProperties consumers, TopologyProperties topology, ObjectProvider<HubConsumer> javaConsumers,
 			ManualAcknowledgement acknowledgement, HandlerInvoker invoker, ConsumerDeadLetters deadLetters,
-			ConsumerMetrics metrics, ConsumerQueuePolicy queuePolicy) {
+			ConsumerMetrics metrics, ConsumerQueuePolicy queuePolicy, ConsumerRoutes routes) {
 		this.queuePolicy = queuePolicy;
+		this.routes = routes;
 		this.consumers = consumers;
 		this.topology = topology;
 		this.javaConsumers = javaConsumers.orderedStream().toList();
@@ -87,7 +90,8 @@ class HubConsumerRoutes extends EndpointRouteBuilder {
 			.templateParameter("maxDelay", millis(defaults.maxDelay()), "cap of the wait between attempts")
 			.templateParameter("attemptTimeout", millis(defaults.attemptTimeout()), "limit of one attempt")
 			.templateParameter("exchange", this.topology.exchange(), "the event exchange")
-			.templateParameter("concurrency", String.valueOf(this.consumers.concurrency()), "parallel consumers")
+			.templateParameter("concurrency", String.valueOf(this.consumers.concurrency()),
+					"parallel consumers, and the route's attempt threads")
 			.templateParameter("prefetch", String.valueOf(this.consumers.prefetch()), "unacknowledged messages held")
 			.from(springRabbitmq("{{exchange}}").queues("{{queue}}")
 				.autoDeclare(false)
@@ -100,11 +104,6 @@ class HubConsumerRoutes extends EndpointRouteBuilder {
 				.prefetchCount("{{prefetch}}"))
 			.routePolicy(this.queuePolicy)
 			.errorHandler(deadLetterChannel())
-			.setProperty(AttemptPolicy.MAXIMUM_ATTEMPTS, constant("{{maximumAttempts}}"))
-			.setProperty(HandlerInvoker.HANDLER, constant("{{?handler}}"))
-			.setProperty(HandlerInvoker.TARGET, constant("{{?target}}"))
-			.setProperty(HandlerInvoker.MAJORS, constant("{{majors}}"))
-			.setProperty(HandlerInvoker.ATTEMPT_TIMEOUT, constant("{{attemptTimeout}}"))
 			.process(this.acknowledgement)
 			.process(this.invoker);
 
@@ -132,7 +131,7 @@ class HubConsumerRoutes extends EndpointRouteBuilder {
 		channel.onRedelivery(exchange -> this.metrics.retried(exchange.getFromRouteId()));
 		// The number of attempts and the permanent failures are decided per exchange (AttemptPolicy),
 		// because a template cannot derive Camel's maximumRedeliveries from maximumAttempts.
-		channel.setRetryWhilePredicate(new AttemptPolicy());
+		channel.setRetryWhilePredicate(new AttemptPolicy(this.routes));
 		channel.getRedeliveryPolicy()
 			.redeliveryDelay("{{initialDelay}}")
 			.backOffMultiplier("{{multiplier}}")

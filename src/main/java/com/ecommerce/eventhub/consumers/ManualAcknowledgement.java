@@ -49,13 +49,24 @@ class ManualAcknowledgement implements Processor {
 		this.requeues.shutdownNow();
 	}
 
+	/** Longest MDC value; these come from AMQP properties anyone with broker access can set. */
+	private static final int MAX_MDC_LENGTH = 100;
+
 	private static void putMdc(String key, String value) {
 		if (value != null) {
-			MDC.put(key, value);
+			MDC.put(key, loggable(value));
 		}
 		else {
 			MDC.remove(key);
 		}
+	}
+
+	/** The value without control characters (no forged log lines) and at most 100 characters long. */
+	static String loggable(String value) {
+		String bounded = (value.length() <= MAX_MDC_LENGTH) ? value : value.substring(0, MAX_MDC_LENGTH);
+		StringBuilder clean = new StringBuilder(bounded.length());
+		bounded.codePoints().forEach(c -> clean.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+		return clean.toString();
 	}
 
 	@Override

@@ -29,7 +29,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Route {@code email-send}: renders and sends the mail of an {@code email.notification-requested}
  * event, and answers in the outbox with {@code email.sent} (messageId = the sent mail's Message-ID)
- * or {@code email.failed}.
+ * or {@code email.failed}. No database connection is held while the SMTP server answers: the events
+ * are written afterwards, each answer in a short transaction of its own.
  *
  * <p>
  * A failed send is retried through the outbox, not in memory: the handler writes a copy of the
@@ -80,6 +81,12 @@ class EmailRequestHandler implements EventHandler {
 		return Map.of("email.notification-requested", Set.of(1));
 	}
 
+	/** Waits on the SMTP server: runs with no transaction, and writes its events in short ones. */
+	@Override
+	public boolean transactional() {
+		return false;
+	}
+
 	@Override
 	public void handle(Envelope request) {
 		JsonNode payload = request.payload();
@@ -111,12 +118,13 @@ class EmailRequestHandler implements EventHandler {
 		log.warn("Sending e-mail request {} failed (try {}, will retry: {}): {}", request.eventId(), retriesDone + 1,
 				willRetry, failure.getMessage());
 		if (willRetry) {
-			this.outbox.write(failedEvent);
-			this.outbox.write(retryRequest(request, retriesDone + 1, now), nextRetryAt);
+			this.ownTransaction.executeWithoutResult(status -> {
+				this.outbox.write(failedEvent);
+				this.outbox.write(retryRequest(request, retriesDone + 1, now), nextRetryAt);
+			});
 			return;
 		}
-		// The request is dead-lettered, which rolls back the handler's transaction: email.failed
-		// commits in a transaction of its own first.
+		// The request is dead-lettered: email.failed is written first.
 		this.ownTransaction.executeWithoutResult(status -> this.outbox.write(failedEvent));
 		throw new PermanentFailureException(failure.isPermanent() ? "e-mail refused: " + failure.getMessage()
 				: "e-mail not sent after " + maxRetries + " retries: " + failure.getMessage(), failure);
@@ -149,7 +157,8 @@ class EmailRequestHandler implements EventHandler {
 		payload.put("recipient", recipient);
 		payload.put("templateType", request.path("templateType").asText());
 		payload.put("orderNumber", request.path("data").path("orderNumber").asText());
-		payload.put("error", error);
+		// An SMTP server's answer can be long: the schema keeps 1,000 characters.
+		payload.put("error", (error.length() <= 1000) ? error : error.substring(0, 997) + "...");
 		payload.put("retryAttempt", retryAttempt);
 		payload.put("maxRetries", maxRetries);
 		payload.put("willRetry", nextRetryAt != null);

@@ -21,8 +21,8 @@ import org.springframework.stereotype.Component;
 /**
  * The e-mail templates, one set per template type under {@code templates/<templateType>/}
  * ({@code subject.mustache}, {@code body.html.mustache}, {@code body.txt.mustache}), compiled once.
- * The HTML part escapes every value; the subject and text parts do not, and the subject loses any line
- * break so no value can add a mail header.
+ * The HTML part escapes every value; the subject and text parts do not, and the subject loses every
+ * control character (line breaks included) so no value can add a mail header.
  */
 @Component
 class EmailTemplates {
@@ -55,7 +55,7 @@ class EmailTemplates {
 			throw new PermanentFailureException("no e-mail template for templateType '" + templateType + "'");
 		}
 		Map<String, Object> values = EnvelopeJson.mapper().convertValue(data, MAP);
-		String subject = set[0].execute(values).replaceAll("[\\r\\n]+", " ").trim();
+		String subject = set[0].execute(values).replaceAll("\\p{Cntrl}+", " ").trim();
 		return new RenderedMail(subject, set[1].execute(values), set[2].execute(values));
 	}
 

@@ -39,20 +39,41 @@ public final class EnvelopeEnricher {
 	}
 
 	/**
-	 * Enriches the envelope in place with a caller-specific default source, e.g. the name of the
-	 * API key an external system posted with.
+	 * Enriches the envelope in place with a caller-specific default source.
 	 * @param envelope the envelope as a JSON object
 	 * @param source {@code metadata.source} when absent
 	 * @return the same object, for chaining
 	 */
 	public ObjectNode enrich(ObjectNode envelope, String source) {
+		return enrich(envelope, source, false);
+	}
+
+	/**
+	 * Enriches an envelope an external caller posted: {@code metadata.source} is the caller's name and
+	 * {@code metadata.environment} the hub's, whatever the caller wrote there; a caller cannot speak for
+	 * another system.
+	 * @param envelope the envelope as a JSON object
+	 * @param caller the authenticated caller's name
+	 * @return the same object, for chaining
+	 */
+	public ObjectNode enrichFromCaller(ObjectNode envelope, String caller) {
+		return enrich(envelope, caller, true);
+	}
+
+	private ObjectNode enrich(ObjectNode envelope, String source, boolean overwrite) {
 		JsonNode metadata = envelope.get("metadata");
 		if (metadata == null || metadata.isNull()) {
 			metadata = envelope.putObject("metadata");
 		}
 		if (metadata instanceof ObjectNode metadataObject) {
-			putIfAbsent(metadataObject, "source", source);
-			putIfAbsent(metadataObject, "environment", this.defaultEnvironment);
+			if (overwrite) {
+				metadataObject.put("source", source);
+				metadataObject.put("environment", this.defaultEnvironment);
+			}
+			else {
+				putIfAbsent(metadataObject, "source", source);
+				putIfAbsent(metadataObject, "environment", this.defaultEnvironment);
+			}
 		}
 		putIfAbsent(envelope, "occurredAt", DateTimeFormatter.ISO_INSTANT.format(this.clock.instant()));
 		return envelope;

@@ -1,6 +1,7 @@
 package com.ecommerce.eventhub.ingestion;
 
 import java.io.IOException;
+import java.util.Set;
 
 import com.ecommerce.eventhub.web.ApiKeyAuthenticationFilter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -17,8 +18,9 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Counts ingestion requests by answer ({@code eventhub_ingestion_requests_total{status}}), the
- * refused ones (401, 413, 415) included: it runs outside every other filter.
+ * Counts ingestion requests by answer ({@code eventhub_ingestion_requests_total{method, status}}), the
+ * refused ones (401, 413, 415) included: it runs outside every other filter. Both tags take a bounded
+ * set of values, so no caller can add series.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -30,8 +32,12 @@ class IngestionMetricsFilter extends OncePerRequestFilter {
 		this.meters = meters;
 	}
 
+	/** The method tag's values: anything else a caller invents is counted as {@code other}. */
+	private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
+
 	private void count(HttpServletRequest request, HttpServletResponse response) {
-		this.meters.counter("eventhub.ingestion.requests", "method", request.getMethod(), "status",
+		String method = METHODS.contains(request.getMethod()) ? request.getMethod() : "other";
+		this.meters.counter("eventhub.ingestion.requests", "method", method, "status",
 				String.valueOf(response.getStatus())).increment();
 	}
 

@@ -1,15 +1,9 @@
 package com.ecommerce.eventhub.ingestion;
 
-import java.sql.Timestamp;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
-import com.ecommerce.eventhub.envelope.EnvelopeJson;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -26,9 +20,14 @@ class IngestionRepository {
 			ON CONFLICT (event_id) DO NOTHING
 			RETURNING id""";
 
+	// PostgreSQL compares: jsonb equality is by value (1.0 = 1, key order irrelevant), and nothing of
+	// the stored row has to be read back into the hub.
 	private static final String EXISTING = """
-			SELECT event_type, event_version, aggregate_type, aggregate_id, occurred_at, correlation_id, causation_id,
-			       metadata::text AS metadata, payload::text AS payload, status
+			SELECT status,
+			       event_type = ? AND event_version = ? AND aggregate_type = ? AND aggregate_id = ?
+			       AND correlation_id IS NOT DISTINCT FROM ? AND causation_id IS NOT DISTINCT FROM ?
+			       AND metadata IS NOT DISTINCT FROM ?::jsonb AND payload = ?::jsonb
+			       AND (?::timestamptz IS NULL OR occurred_at = ?::timestamptz) AS same
 			FROM outbox_event WHERE event_id = ?::uuid""";
 
 	private static final String STATUS = """
@@ -44,51 +43,32 @@ class IngestionRepository {
 	/**
 	 * Inserts the envelope unless its eventId exists; a concurrent insert of the same eventId waits
 	 * for the other transaction and then sees its row.
-	 * @param envelope the enriched, valid envelope
+	 * @param envelope the canonical, enriched, valid envelope
 	 * @param compareOccurredAt whether the caller set occurredAt (a defaulted one differs on every post)
 	 * @return what happened
 	 */
 	Stored insert(JsonNode envelope, boolean compareOccurredAt) {
 		String eventId = envelope.get("eventId").asText();
+		String metadata = envelope.path("metadata").toString();
+		String payload = envelope.get("payload").toString();
+		String occurredAt = text(envelope, "occurredAt");
 		List<Long> inserted = this.jdbc.queryForList(INSERT, Long.class, eventId, text(envelope, "eventType"),
 				text(envelope, "eventVersion"), text(envelope, "aggregateType"), text(envelope, "aggregateId"),
-				text(envelope, "occurredAt"), text(envelope, "correlationId"), text(envelope, "causationId"),
-				envelope.path("metadata").toString(), envelope.get("payload").toString());
+				occurredAt, text(envelope, "correlationId"), text(envelope, "causationId"), metadata, payload);
 		if (!inserted.isEmpty()) {
 			return new Stored(eventId, "PENDING", true, false);
 		}
-		Map<String, Object> existing = this.jdbc.queryForMap(EXISTING, eventId);
-		boolean same = sameContent(envelope, existing, compareOccurredAt);
+		String compared = compareOccurredAt ? occurredAt : null;
+		Map<String, Object> existing = this.jdbc.queryForMap(EXISTING, text(envelope, "eventType"),
+				text(envelope, "eventVersion"), text(envelope, "aggregateType"), text(envelope, "aggregateId"),
+				text(envelope, "correlationId"), text(envelope, "causationId"), metadata, payload, compared, compared,
+				eventId);
+		boolean same = Boolean.TRUE.equals(existing.get("same"));
 		return new Stored(eventId, (String) existing.get("status"), false, !same);
 	}
 
 	Optional<Map<String, Object>> status(String eventId) {
 		return this.jdbc.queryForList(STATUS, eventId).stream().findFirst();
-	}
-
-	private static boolean sameContent(JsonNode envelope, Map<String, Object> row, boolean compareOccurredAt) {
-		boolean same = Objects.equals(text(envelope, "eventType"), row.get("event_type"))
-				&& Objects.equals(text(envelope, "eventVersion"), row.get("event_version"))
-				&& Objects.equals(text(envelope, "aggregateType"), row.get("aggregate_type"))
-				&& Objects.equals(text(envelope, "aggregateId"), row.get("aggregate_id"))
-				&& Objects.equals(text(envelope, "correlationId"), row.get("correlation_id"))
-				&& Objects.equals(text(envelope, "causationId"), row.get("causation_id"))
-				&& Objects.equals(envelope.path("metadata"), json(row.get("metadata")))
-				&& Objects.equals(envelope.get("payload"), json(row.get("payload")));
-		if (same && compareOccurredAt) {
-			Instant posted = Instant.parse(text(envelope, "occurredAt")).truncatedTo(ChronoUnit.MICROS);
-			same = posted.equals(((Timestamp) row.get("occurred_at")).toInstant());
-		}
-		return same;
-	}
-
-	private static JsonNode json(Object text) {
-		try {
-			return (text != null) ? EnvelopeJson.mapper().readTree(text.toString()) : EnvelopeJson.mapper().missingNode();
-		}
-		catch (JsonProcessingException ex) {
-			throw new IllegalStateException("The outbox holds invalid JSON", ex);
-		}
 	}
 
 	private static String text(JsonNode node, String field) {

@@ -17,6 +17,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.endpoint.EndpointRouteBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.dao.DataAccessException;
 
 import org.springframework.stereotype.Component;
 
@@ -30,15 +34,20 @@ import org.springframework.stereotype.Component;
 @Component
 class IngestionRoutes extends EndpointRouteBuilder {
 
+	private static final Logger log = LoggerFactory.getLogger(IngestionRoutes.class);
+
 	static final String EVENTS_PATH = "/api/v1/events";
 
 	private final IngestionService ingestion;
 
 	private final IngestionRepository repository;
 
-	IngestionRoutes(IngestionService ingestion, IngestionRepository repository) {
+	private final EventTypeScope scope;
+
+	IngestionRoutes(IngestionService ingestion, IngestionRepository repository, EventTypeScope scope) {
 		this.ingestion = ingestion;
 		this.repository = repository;
+		this.scope = scope;
 	}
 
 	@Override
@@ -83,7 +92,14 @@ class IngestionRoutes extends EndpointRouteBuilder {
 			answer(exchange, IngestionService.problem(400, "Bad Request", "The body is empty."));
 			return;
 		}
-		answer(exchange, this.ingestion.ingest(json, caller));
+		try {
+			answer(exchange, this.ingestion.ingest(json, caller));
+		}
+		catch (DataAccessException ex) {
+			log.warn("Could not store posted events: {}", ex.getMostSpecificCause().getMessage());
+			answer(exchange, IngestionService.problem(503, "Service Unavailable",
+					"The events could not be stored now; nothing was stored. Retry later."));
+		}
 	}
 
 	private void get(Exchange exchange) {
@@ -95,7 +111,7 @@ class IngestionRoutes extends EndpointRouteBuilder {
 		String eventId = exchange.getMessage().getHeader("eventId", String.class);
 		exchange.getMessage().removeHeaders("*");
 		Optional<Map<String, Object>> row = isUuid(eventId) ? this.repository.status(eventId) : Optional.empty();
-		if (row.isEmpty() || !caller.allows((String) row.get().get("event_type"))) {
+		if (row.isEmpty() || !this.scope.allows(caller, (String) row.get().get("event_type"))) {
 			answer(exchange, IngestionService.problem(404, "Not Found", "No event " + eventId + " for this API key."));
 			return;
 		}

@@ -1,20 +1,30 @@
 package com.ecommerce.eventhub.ingestion;
 
 import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.UUID;
 
+import com.ecommerce.eventhub.config.EnvelopeProperties;
 import com.ecommerce.eventhub.config.HubProperties;
 import com.ecommerce.eventhub.config.IngestionProperties;
 import com.ecommerce.eventhub.config.SecurityProperties.ApiKey;
 import com.ecommerce.eventhub.envelope.EnvelopeEnricher;
+import com.ecommerce.eventhub.envelope.EnvelopeJson;
 import com.ecommerce.eventhub.envelope.EventSchemas;
+import com.ecommerce.eventhub.envelope.StorableJson;
 import com.ecommerce.eventhub.envelope.Violation;
 import com.ecommerce.eventhub.web.Problem;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -23,11 +33,22 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * {@code POST /api/v1/events}: authorizes, enriches and validates every envelope before anything is
- * stored, then stores the whole request in one transaction, all or nothing.
+ * {@code POST /api/v1/events}: authorizes, canonicalizes, enriches and validates every envelope
+ * before anything is stored, then stores the whole request in one transaction, all or nothing.
+ *
+ * <p>
+ * What is accepted is what is stored and published: numbers and {@code occurredAt} are rewritten the
+ * way PostgreSQL keeps them, and values PostgreSQL refuses (U+0000, unpaired surrogates, numbers
+ * beyond the hub's limits, years outside 1–9999) are a 400 naming their pointer, so an accepted event
+ * never fails at the relay and an identical re-post always finds its twin.
  */
 @Service
 class IngestionService {
+
+	/** The years an occurredAt may have: RFC 3339's four digits, and no year 0 (PostgreSQL has none). */
+	private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+
+	private static final Instant AFTER_LATEST = Instant.parse("+10000-01-01T00:00:00Z");
 
 	private final EventSchemas schemas;
 
@@ -37,15 +58,22 @@ class IngestionService {
 
 	private final TransactionTemplate transactions;
 
+	private final EventTypeScope scope;
+
 	private final int maxBatchSize;
 
+	private final int maxEventBytes;
+
 	IngestionService(EventSchemas schemas, HubProperties hub, IngestionProperties ingestion,
-			IngestionRepository repository, PlatformTransactionManager transactionManager, Clock clock) {
+			EnvelopeProperties envelope, IngestionRepository repository, EventTypeScope scope,
+			PlatformTransactionManager transactionManager, Clock clock) {
 		this.schemas = schemas;
 		this.enricher = new EnvelopeEnricher(hub.source(), hub.environment(), clock);
 		this.repository = repository;
+		this.scope = scope;
 		this.transactions = new TransactionTemplate(transactionManager);
 		this.maxBatchSize = ingestion.maxBatchSize();
+		this.maxEventBytes = envelope.maxBytes();
 	}
 
 	/**
@@ -72,15 +100,17 @@ class IngestionService {
 		}
 		TreeSet<String> forbidden = new TreeSet<>();
 		for (JsonNode item : items) {
-			String type = item.path("eventType").asText(null);
-			if (type != null && !caller.allows(type)) {
-				forbidden.add(type);
+			JsonNode type = item.path("eventType");
+			if (type.isTextual() && !this.scope.allows(caller, type.textValue())) {
+				// Named only when short: the answer must not echo a megabyte of attacker text.
+				forbidden.add((type.textValue().length() <= 100) ? type.textValue() : "(a type of over 100 characters)");
 			}
 		}
 		if (!forbidden.isEmpty()) {
 			return problem(403, "Forbidden", "This API key may not post event types " + forbidden + ".");
 		}
 		List<Map<String, Object>> violations = new ArrayList<>();
+		List<Map<String, Object>> oversize = new ArrayList<>();
 		boolean[] occurredAtGiven = new boolean[items.size()];
 		for (int i = 0; i < items.size(); i++) {
 			String prefix = single ? "" : "/" + i;
@@ -88,14 +118,28 @@ class IngestionService {
 				violations.add(violation(prefix.isEmpty() ? "/" : prefix, "must be an event envelope (object)", single, i));
 				continue;
 			}
+			List<Violation> found = new ArrayList<>(StorableJson.canonicalize(envelope, ""));
 			occurredAtGiven[i] = envelope.hasNonNull("occurredAt");
-			if (!envelope.hasNonNull("eventId")) {
-				envelope.put("eventId", UUID.randomUUID().toString());
+			boolean occurredAtReadable = canonicalizeIdentity(envelope, found);
+			this.enricher.enrichFromCaller(envelope, caller.name());
+			found.addAll(this.schemas.validate(envelope));
+			if (!occurredAtReadable && found.stream().noneMatch(v -> v.pointer().equals("/occurredAt"))) {
+				// RFC 3339 allows a leap second (:60), which PostgreSQL would move to the next minute.
+				found.add(new Violation("/occurredAt", "must be a date-time without a leap second"));
 			}
-			this.enricher.enrich(envelope, caller.name());
-			for (Violation violation : this.schemas.validate(envelope)) {
+			for (Violation violation : found) {
 				violations.add(violation(prefix + violation.pointer(), violation.message(), single, i));
 			}
+			int size = serializedSize(envelope);
+			if (size > this.maxEventBytes) {
+				oversize.add(violation(prefix.isEmpty() ? "/" : prefix, "the event is " + size
+						+ " bytes as JSON; at most " + this.maxEventBytes + " are accepted (hub.envelope.max-size)", single, i));
+			}
+		}
+		if (!oversize.isEmpty()) {
+			return new Answer(413, Problem.CONTENT_TYPE, Problem.json(413, "Payload Too Large",
+					oversize.size() + " event(s) over the size limit; nothing was stored.",
+					Map.of("violations", oversize)), null);
 		}
 		if (!violations.isEmpty()) {
 			return new Answer(400, Problem.CONTENT_TYPE, Problem.json(400, "Bad Request",
@@ -103,6 +147,46 @@ class IngestionService {
 					null);
 		}
 		return store(items, occurredAtGiven, single);
+	}
+
+	/**
+	 * eventId in its canonical lower-case form (generated when absent), occurredAt as the UTC instant
+	 * PostgreSQL keeps (microseconds). What the schema checks anyway is left to the schema.
+	 * @return false when occurredAt is text that does not parse as a date-time
+	 */
+	private static boolean canonicalizeIdentity(ObjectNode envelope, List<Violation> violations) {
+		JsonNode eventId = envelope.get("eventId");
+		if (eventId == null || eventId.isNull()) {
+			envelope.put("eventId", UUID.randomUUID().toString());
+		}
+		else if (eventId.isTextual() && eventId.textValue().length() == 36) {
+			envelope.put("eventId", eventId.textValue().toLowerCase(Locale.ROOT));
+		}
+		JsonNode occurredAt = envelope.get("occurredAt");
+		if (occurredAt != null && occurredAt.isTextual() && occurredAt.textValue().length() <= 64) {
+			try {
+				Instant instant = OffsetDateTime.parse(occurredAt.textValue().toUpperCase(Locale.ROOT)).toInstant();
+				if (instant.isBefore(EARLIEST) || !instant.isBefore(AFTER_LATEST)) {
+					violations.add(new Violation("/occurredAt", "must be a time in the years 1 to 9999 (UTC)"));
+				}
+				else {
+					envelope.put("occurredAt", DateTimeFormatter.ISO_INSTANT.format(instant.truncatedTo(ChronoUnit.MICROS)));
+				}
+			}
+			catch (DateTimeParseException ex) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	private static int serializedSize(JsonNode envelope) {
+		try {
+			return EnvelopeJson.mapper().writeValueAsBytes(envelope).length;
+		}
+		catch (JsonProcessingException ex) {
+			throw new IllegalStateException("A parsed tree always serializes", ex);
+		}
 	}
 
 	private Answer store(List<JsonNode> envelopes, boolean[] occurredAtGiven, boolean single) {

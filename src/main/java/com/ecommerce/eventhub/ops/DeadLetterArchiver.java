@@ -1,5 +1,8 @@
 package com.ecommerce.eventhub.ops;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -7,39 +10,106 @@ import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.TreeMap;
 
+import com.ecommerce.eventhub.config.TopologyProperties;
 import com.ecommerce.eventhub.topology.DeadLetterHeaders;
+import com.ecommerce.eventhub.topology.DeadLetterPublisher;
+import com.ecommerce.eventhub.topology.TopologyConfiguration;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.apache.camel.component.springrabbit.SpringRabbitMQConstants;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.amqp.core.MessageDeliveryMode;
+import org.springframework.amqp.core.MessageProperties;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.RecoverableDataAccessException;
+import org.springframework.dao.TransientDataAccessException;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Stores a dead letter that expired from the dead-letter queue (7 days) in
- * {@code dead_letter_archive}: body, failure headers and all other headers.
+ * Stores a dead letter in {@code dead_letter_archive}: body, failure headers and all other headers.
+ * Anything a broker message can carry fits: the body is kept as bytes (and as text when it is clean
+ * UTF-8), and U+0000, which PostgreSQL's text and jsonb refuse, becomes U+FFFD in the columns and
+ * headers meant for reading.
  */
 @Component
 class DeadLetterArchiver implements Processor {
 
 	private static final String INSERT = """
 			INSERT INTO dead_letter_archive (event_id, event_type, original_exchange, original_routing_key,
-			    failed_route, exception_class, exception_message, attempts, failed_at, headers, body)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)""";
+			    failed_route, exception_class, exception_message, attempts, failed_at, headers, body, body_bytes)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)""";
+
+	/** Longest value kept in a column or header of the archive; the body is kept whole. */
+	private static final int MAX_TEXT = 10_000;
 
 	private final ObjectMapper mapper = JsonMapper.builder().build();
 
+	private static final Logger log = LoggerFactory.getLogger(DeadLetterArchiver.class);
+
 	private final JdbcTemplate jdbc;
 
-	DeadLetterArchiver(JdbcTemplate jdbc) {
+	private final DeadLetterPublisher publisher;
+
+	private final String parkedQueue;
+
+	DeadLetterArchiver(JdbcTemplate jdbc, DeadLetterPublisher publisher, TopologyProperties topology) {
 		this.jdbc = jdbc;
+		this.publisher = publisher;
+		this.parkedQueue = TopologyConfiguration.parkedQueue(topology);
 	}
 
+	/**
+	 * The archive route's step: stores the message, or parks it on {@code <dead-letter-queue>.parked}
+	 * when the database refuses it for good, so one message cannot wedge the route. A database that is
+	 * down (a transient failure) is thrown, and the route tries again.
+	 * @param exchange a message from the archive queue
+	 */
 	@Override
-	public void process(Exchange exchange) throws Exception {
+	public void process(Exchange exchange) {
+		try {
+			archive(exchange);
+		}
+		catch (RuntimeException ex) {
+			if (isTransient(ex)) {
+				throw ex;
+			}
+			park(exchange, ex);
+		}
+	}
+
+	private void park(Exchange exchange, RuntimeException failure) {
+		Message message = exchange.getMessage();
+		MessageProperties properties = new MessageProperties();
+		message.getHeaders().forEach((name, value) -> {
+			if (!name.startsWith("Camel") && value != null) {
+				properties.setHeader(name, value);
+			}
+		});
+		properties.setMessageId(message.getHeader(SpringRabbitMQConstants.MESSAGE_ID, String.class));
+		properties.setType(message.getHeader(SpringRabbitMQConstants.TYPE, String.class));
+		properties.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
+		properties.setHeader("x-archive-error", clean(failure.getClass().getName() + ": " + failure.getMessage()));
+		byte[] body = message.getBody(byte[].class);
+		this.publisher.publish(this.parkedQueue, "",
+				new org.springframework.amqp.core.Message((body != null) ? body : new byte[0], properties));
+		log.error("Dead letter {} could not be archived and was parked on {}: {}", properties.getMessageId(),
+				this.parkedQueue, failure.getMessage());
+	}
+
+	private static boolean isTransient(RuntimeException failure) {
+		return failure instanceof TransientDataAccessException || failure instanceof RecoverableDataAccessException
+				|| failure instanceof DataAccessResourceFailureException;
+	}
+
+	private void archive(Exchange exchange) {
 		Message message = exchange.getMessage();
 		Map<String, Object> headers = new TreeMap<>();
 		message.getHeaders().forEach((name, value) -> {
@@ -53,38 +123,67 @@ class DeadLetterArchiver implements Processor {
 
 	/**
 	 * Stores one dead letter.
-	 * @param eventId its message id
-	 * @param eventType its type
+	 * @param eventId its message id, or null
+	 * @param eventType its type, or null
 	 * @param amqpHeaders its AMQP headers, failure headers included
-	 * @param body its body
+	 * @param body its body, or null
 	 */
 	void store(String eventId, String eventType, Map<String, Object> amqpHeaders, byte[] body) {
 		Map<String, String> headers = new TreeMap<>();
-		amqpHeaders.forEach((name, value) -> headers.put(name, String.valueOf(value)));
+		amqpHeaders.forEach((name, value) -> headers.put(clean(name), clean(String.valueOf(value))));
+		byte[] bytes = (body != null) ? body : new byte[0];
+		String text = utf8Text(bytes);
 		try {
-			this.jdbc.update(INSERT, eventId, eventType, headers.get(DeadLetterHeaders.ORIGINAL_EXCHANGE),
+			this.jdbc.update(INSERT, clean(eventId), clean(eventType), headers.get(DeadLetterHeaders.ORIGINAL_EXCHANGE),
 					headers.get(DeadLetterHeaders.ORIGINAL_ROUTING_KEY), headers.get(DeadLetterHeaders.FAILED_ROUTE),
 					headers.get(DeadLetterHeaders.EXCEPTION_CLASS), headers.get(DeadLetterHeaders.EXCEPTION_MESSAGE),
 					attempts(headers.get(DeadLetterHeaders.ATTEMPTS)), failedAt(headers.get(DeadLetterHeaders.FAILED_AT)),
-					this.mapper.writeValueAsString(headers), (body != null) ? new String(body, StandardCharsets.UTF_8) : "");
+					this.mapper.writeValueAsString(headers), text, bytes);
 		}
-		catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
-			throw new IllegalStateException(ex);
+		catch (JsonProcessingException ex) {
+			throw new IllegalStateException("A map of strings always serializes", ex);
 		}
 	}
 
-	private static Integer attempts(Object value) {
+	/** The body as text when it is valid UTF-8 without U+0000, else null (the bytes are kept anyway). */
+	private static String utf8Text(byte[] bytes) {
 		try {
-			return (value != null) ? Integer.valueOf(value.toString()) : null;
+			String text = StandardCharsets.UTF_8.newDecoder()
+				.onMalformedInput(CodingErrorAction.REPORT)
+				.onUnmappableCharacter(CodingErrorAction.REPORT)
+				.decode(ByteBuffer.wrap(bytes))
+				.toString();
+			return (text.indexOf('\u0000') < 0) ? text : null;
+		}
+		catch (CharacterCodingException ex) {
+			return null;
+		}
+	}
+
+	/** A value PostgreSQL's text and jsonb take: no U+0000, and bounded. */
+	private static String clean(String value) {
+		if (value == null) {
+			return null;
+		}
+		String bounded = (value.length() <= MAX_TEXT) ? value : value.substring(0, MAX_TEXT) + "...";
+		return bounded.replace('\u0000', '\uFFFD');
+	}
+
+	private static Integer attempts(String value) {
+		try {
+			return (value != null) ? Integer.valueOf(value) : null;
 		}
 		catch (NumberFormatException ex) {
 			return null;
 		}
 	}
 
-	private static Timestamp failedAt(Object value) {
+	private static Timestamp failedAt(String value) {
 		try {
-			return (value != null) ? Timestamp.from(Instant.parse(value.toString())) : null;
+			Instant instant = (value != null) ? Instant.parse(value) : null;
+			// PostgreSQL's timestamptz covers years 4713 BC to 294276: anything else is not a real failure time.
+			return (instant != null && instant.getEpochSecond() > -62135596800L && instant.getEpochSecond() < 253402300800L)
+					? Timestamp.from(instant) : null;
 		}
 		catch (DateTimeParseException ex) {
 			return null;

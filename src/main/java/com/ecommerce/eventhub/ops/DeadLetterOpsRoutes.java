@@ -1,10 +1,13 @@
 package com.ecommerce.eventhub.ops;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.Predicate;
 
+import com.ecommerce.eventhub.config.OpsProperties;
 import com.ecommerce.eventhub.config.TopologyProperties;
 import com.ecommerce.eventhub.envelope.EnvelopeJson;
 import com.ecommerce.eventhub.topology.TopologyConfiguration;
@@ -16,7 +19,6 @@ import org.apache.camel.Exchange;
 import org.apache.camel.builder.endpoint.EndpointRouteBuilder;
 
 import org.springframework.amqp.core.AcknowledgeMode;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -54,14 +56,13 @@ class DeadLetterOpsRoutes extends EndpointRouteBuilder {
 	private final JdbcTemplate jdbc;
 
 	DeadLetterOpsRoutes(DeadLetterQueue queue, DeadLetterMonitor monitor, DeadLetterArchiver archiver,
-			TopologyProperties topology, @Value("${hub.ops.dead-letter-check-interval:5s}") Duration depthInterval,
-			JdbcTemplate jdbc) {
+			TopologyProperties topology, OpsProperties ops, JdbcTemplate jdbc) {
 		this.jdbc = jdbc;
 		this.queue = queue;
 		this.monitor = monitor;
 		this.archiver = archiver;
 		this.topology = topology;
-		this.depthInterval = depthInterval;
+		this.depthInterval = ops.deadLetterCheckInterval();
 	}
 
 	@Override
@@ -103,6 +104,7 @@ class DeadLetterOpsRoutes extends EndpointRouteBuilder {
 			.routeId("ops-dead-letter-archive")
 			// Waits for the database rather than dropping an archived dead letter.
 			.errorHandler(defaultErrorHandler().maximumRedeliveries(-1).redeliveryDelay(5000).logStackTrace(false))
+			// Stores, or parks what the archive table refuses for good; waits while the database is down.
 			.process(this.archiver);
 	}
 
@@ -110,8 +112,17 @@ class DeadLetterOpsRoutes extends EndpointRouteBuilder {
 		if (!Callers.requireAdmin(exchange)) {
 			return;
 		}
-		Integer limit = exchange.getMessage().getHeader("limit", Integer.class);
-		List<DeadLetterView> views = this.queue.list((limit != null && limit > 0) ? limit : DEFAULT_LIST_LIMIT);
+		String limitParameter = exchange.getMessage().getHeader("limit", String.class);
+		exchange.getMessage().removeHeaders("*");
+		int limit = DEFAULT_LIST_LIMIT;
+		if (limitParameter != null) {
+			if (!limitParameter.matches("[1-9][0-9]{0,5}")) {
+				problem(exchange, 400, "Bad Request", "limit must be a number from 1 to " + DeadLetterQueue.MAX_MESSAGES + ".");
+				return;
+			}
+			limit = Math.min(Integer.parseInt(limitParameter), DeadLetterQueue.MAX_MESSAGES);
+		}
+		List<DeadLetterView> views = this.queue.list(limit);
 		json(exchange, 200, Map.of("count", views.size(), "deadLetters", views));
 	}
 
@@ -129,10 +140,11 @@ class DeadLetterOpsRoutes extends EndpointRouteBuilder {
 			problem(exchange, 400, "Bad Request", "The body is not JSON.");
 			return;
 		}
-		String eventId = request.path("eventId").asText(null);
-		String eventType = request.path("eventType").asText(null);
-		boolean all = request.path("all").asBoolean(false);
-		if (eventId == null && eventType == null && !all) {
+		exchange.getMessage().removeHeaders("*");
+		String eventId = request.path("eventId").isTextual() ? request.path("eventId").textValue() : null;
+		String eventType = request.path("eventType").isTextual() ? request.path("eventType").textValue() : null;
+		boolean all = request.path("all").isBoolean() && request.path("all").booleanValue();
+		if (!request.isObject() || (eventId == null && eventType == null && !all)) {
 			problem(exchange, 400, "Bad Request",
 					"Say which: {\"eventId\": \"...\"}, {\"eventType\": \"...\"} or {\"all\": true}.");
 			return;
@@ -142,15 +154,42 @@ class DeadLetterOpsRoutes extends EndpointRouteBuilder {
 				// A relay dead letter is an envelope that failed validation: replaying it would publish
 				// an invalid event. Fix the producer and write the event again, or discard it.
 				&& !(replay && RELAY_ROUTE.equals(view.failedRoute()));
-		List<DeadLetterView> done = replay ? this.queue.replay(filter) : this.queue.discard(filter, this.archiver);
+		Map<String, Object> answer = new LinkedHashMap<>();
+		List<DeadLetterView> done;
+		if (replay) {
+			DeadLetterQueue.ReplayResult result = this.queue.replay(filter);
+			done = result.replayed();
+			answer.put("replayed", done.size());
+			answer.put("eventIds", eventIds(done));
+			answer.put("unroutable", result.unroutable().size());
+			answer.put("unroutableEventIds", eventIds(result.unroutable()));
+		}
+		else {
+			done = this.queue.discard(filter, this.archiver);
+			answer.put("discarded", done.size());
+			answer.put("eventIds", eventIds(done));
+		}
 		for (DeadLetterView view : done) {
-			if (RELAY_ROUTE.equals(view.failedRoute()) && view.eventId() != null) {
+			if (RELAY_ROUTE.equals(view.failedRoute()) && isUuid(view.eventId())) {
 				this.jdbc.update(MARK_HANDLED, view.eventId());
 			}
 		}
 		this.monitor.refresh();
-		List<String> eventIds = done.stream().map(DeadLetterView::eventId).toList();
-		json(exchange, 200, Map.of(replay ? "replayed" : "discarded", done.size(), "eventIds", eventIds));
+		json(exchange, 200, answer);
+	}
+
+	/** The eventIds of dead letters; one without a message id is listed as null. */
+	private static List<String> eventIds(List<DeadLetterView> views) {
+		return views.stream().map(DeadLetterView::eventId).collect(java.util.stream.Collectors.toList());
+	}
+
+	private static boolean isUuid(String text) {
+		try {
+			return text != null && text.length() == 36 && UUID.fromString(text).toString().equalsIgnoreCase(text);
+		}
+		catch (IllegalArgumentException ex) {
+			return false;
+		}
 	}
 
 	private static void json(Exchange exchange, int status, Object body) {

@@ -1,13 +1,13 @@
 package com.ecommerce.eventhub.ops;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 
 import com.ecommerce.eventhub.config.TopologyProperties;
@@ -32,6 +32,8 @@ public class DeadLetterQueue {
 
 	/** Messages read at most per call, so a huge queue cannot exhaust the hub's memory. */
 	static final int MAX_MESSAGES = 10_000;
+
+	private static final Duration CONFIRM_TIMEOUT = Duration.ofSeconds(10);
 
 	private final ConnectionFactory connectionFactory;
 
@@ -62,44 +64,62 @@ public class DeadLetterQueue {
 
 	/**
 	 * Re-publishes the matching dead letters to the event exchange with their original routing key and
-	 * removes them from the queue.
+	 * removes them from the queue. One message at a time: each is published, confirmed by the broker and
+	 * only then acknowledged, so a failure half-way leaves at most the one message in flight to be
+	 * replayed again, and a message no queue received (returned) stays a dead letter.
 	 * @param filter which dead letters to replay
-	 * @return the dead letters replayed
+	 * @return what was replayed and what stayed
 	 * @throws IOException when the broker is unreachable or did not confirm
 	 */
-	public List<DeadLetterView> replay(Predicate<DeadLetterView> filter) throws IOException {
+	public ReplayResult replay(Predicate<DeadLetterView> filter) throws IOException {
 		List<DeadLetterView> replayed = new ArrayList<>();
+		List<DeadLetterView> unroutable = new ArrayList<>();
 		withChannel(channel -> {
-			Set<String> returned = ConcurrentHashMap.newKeySet();
-			channel.addReturnListener(r -> returned.add(r.getProperties().getMessageId()));
+			AtomicBoolean returned = new AtomicBoolean();
+			// RabbitMQ sends the return of a mandatory message before its confirm, on this channel.
+			channel.addReturnListener(r -> returned.set(true));
 			channel.confirmSelect();
-			List<Long> deliveryTags = new ArrayList<>();
-			List<DeadLetterView> views = new ArrayList<>();
 			forEachMatch(channel, filter, (view, response) -> {
+				if (view.originalRoutingKey() == null || view.originalRoutingKey().isEmpty()) {
+					unroutable.add(view);
+					return;
+				}
+				returned.set(false);
 				channel.basicPublish(this.topology.exchange(), view.originalRoutingKey(), true,
 						withoutFailureHeaders(response.getProps()), response.getBody());
-				deliveryTags.add(response.getEnvelope().getDeliveryTag());
-				views.add(view);
-			});
-			try {
-				channel.waitForConfirmsOrDie(10_000);
-			}
-			catch (TimeoutException ex) {
-				throw new IOException("no publisher confirm for the replayed messages", ex);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				throw new IOException("interrupted while waiting for publisher confirms", ex);
-			}
-			for (int i = 0; i < deliveryTags.size(); i++) {
-				// A replay no queue received stays a dead letter (returned to the queue on close).
-				if (!returned.contains(views.get(i).eventId())) {
-					channel.basicAck(deliveryTags.get(i), false);
-					replayed.add(views.get(i));
+				awaitConfirm(channel);
+				if (returned.get()) {
+					unroutable.add(view); // not acknowledged: back to the queue when the channel closes
 				}
-			}
+				else {
+					channel.basicAck(response.getEnvelope().getDeliveryTag(), false);
+					replayed.add(view);
+				}
+			});
 		});
-		return replayed;
+		return new ReplayResult(replayed, unroutable);
+	}
+
+	private static void awaitConfirm(Channel channel) throws IOException {
+		try {
+			channel.waitForConfirmsOrDie(CONFIRM_TIMEOUT.toMillis());
+		}
+		catch (TimeoutException ex) {
+			throw new IOException("no publisher confirm for a replayed message within " + CONFIRM_TIMEOUT, ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IOException("interrupted while waiting for a publisher confirm", ex);
+		}
+	}
+
+	/**
+	 * What a replay did.
+	 *
+	 * @param replayed re-published, confirmed and removed from the dead-letter queue
+	 * @param unroutable left in the queue: no routing key, or no queue is bound to it now
+	 */
+	public record ReplayResult(List<DeadLetterView> replayed, List<DeadLetterView> unroutable) {
 	}
 
 	/**

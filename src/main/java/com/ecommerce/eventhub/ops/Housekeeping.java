@@ -5,6 +5,7 @@ import java.sql.ResultSet;
 import java.time.Duration;
 
 import com.ecommerce.eventhub.config.RetentionProperties;
+import com.ecommerce.eventhub.config.TopologyProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +48,9 @@ class Housekeeping {
 
 	private final RetentionProperties retention;
 
-	Housekeeping(JdbcTemplate jdbc, RetentionProperties retention) {
+	Housekeeping(JdbcTemplate jdbc, RetentionProperties retention, TopologyProperties topology) {
+		// A dead letter replayed on its last day must still find the idempotency keys of its first delivery.
+		retention.requireIdempotencyOutlives(topology.deadLetterTtl());
 		this.jdbc = jdbc;
 		this.retention = retention;
 	}

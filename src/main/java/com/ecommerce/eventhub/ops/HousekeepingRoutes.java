@@ -2,10 +2,10 @@ package com.ecommerce.eventhub.ops;
 
 import java.time.Duration;
 
+import com.ecommerce.eventhub.config.OpsProperties;
 import com.ecommerce.eventhub.config.RetentionProperties;
 import org.apache.camel.builder.endpoint.EndpointRouteBuilder;
 
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -24,11 +24,11 @@ class HousekeepingRoutes extends EndpointRouteBuilder {
 	private final Duration metricsInterval;
 
 	HousekeepingRoutes(Housekeeping housekeeping, RetentionProperties retention, OutboxMetrics outboxMetrics,
-			@Value("${hub.ops.metrics-interval:5s}") Duration metricsInterval) {
+			OpsProperties ops) {
 		this.housekeeping = housekeeping;
 		this.retention = retention;
 		this.outboxMetrics = outboxMetrics;
-		this.metricsInterval = metricsInterval;
+		this.metricsInterval = ops.metricsInterval();
 	}
 
 	@Override

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.ecommerce.eventhub.config.EnvelopeProperties;
 import com.ecommerce.eventhub.config.HubProperties;
 import com.ecommerce.eventhub.config.TopologyProperties;
 import com.ecommerce.eventhub.envelope.EnvelopeEnricher;
@@ -48,29 +49,45 @@ class OutboundAssembler {
 
 	private final Clock clock;
 
-	OutboundAssembler(EventSchemas schemas, HubProperties hub, TopologyProperties topology, Clock clock) {
+	private final int maxEventBytes;
+
+	OutboundAssembler(EventSchemas schemas, HubProperties hub, TopologyProperties topology,
+			EnvelopeProperties envelopeLimits, Clock clock) {
 		this.schemas = schemas;
 		this.enricher = new EnvelopeEnricher(hub.source(), hub.environment(), clock);
 		this.topology = topology;
+		this.maxEventBytes = envelopeLimits.maxBytes();
 		this.clock = clock;
 	}
 
 	OutboundMessage assemble(OutboxRow row) {
+		if (row.isOversize()) {
+			return deadLetter(row, summary(row), tooLarge("about " + row.size()));
+		}
 		ObjectNode envelope = this.mapper.createObjectNode();
 		String reason;
 		try {
 			envelope = toEnvelope(row);
 			List<Violation> violations = this.schemas.validate(envelope);
 			if (violations.isEmpty()) {
+				byte[] body = this.mapper.writeValueAsBytes(envelope);
+				if (body.length > this.maxEventBytes) {
+					return deadLetter(row, summary(row), tooLarge(String.valueOf(body.length)));
+				}
 				return new OutboundMessage(row.id(), this.topology.exchange(), row.eventType(), eventProperties(row),
-						this.mapper.writeValueAsBytes(envelope), null);
+						body, null);
 			}
 			reason = EnvelopeValidationException.of(violations).getMessage();
 		}
 		catch (JsonProcessingException ex) {
 			reason = "unreadable envelope: " + ex.getOriginalMessage();
 		}
-		return deadLetter(row, envelope, reason);
+		return deadLetter(row, deadLetterBody(row, envelope), reason);
+	}
+
+	private String tooLarge(String bytes) {
+		return "invalid envelope: the event is " + bytes + " bytes as JSON; at most " + this.maxEventBytes
+				+ " are published (hub.envelope.max-size)";
 	}
 
 	private ObjectNode toEnvelope(OutboxRow row) throws JsonProcessingException {
@@ -122,22 +139,36 @@ class OutboundAssembler {
 			.build();
 	}
 
-	private OutboundMessage deadLetter(OutboxRow row, ObjectNode envelope, String reason) {
-		byte[] body;
+	private byte[] deadLetterBody(OutboxRow row, ObjectNode envelope) {
 		try {
-			body = envelope.isEmpty() ? rawRow(row) : this.mapper.writeValueAsBytes(envelope);
+			return envelope.isEmpty() ? rawRow(row) : this.mapper.writeValueAsBytes(envelope);
 		}
 		catch (JsonProcessingException ex) {
-			body = rawRow(row);
+			return rawRow(row);
 		}
+	}
+
+	/**
+	 * The dead letter of a row too large to publish: its identity without metadata and payload (they
+	 * stay in the outbox row).
+	 */
+	private byte[] summary(OutboxRow row) {
+		ObjectNode summary = identity(row);
+		summary.put("size", row.size());
+		return write(summary);
+	}
+
+	private OutboundMessage deadLetter(OutboxRow row, byte[] body, String reason) {
 		Map<String, Object> headers = DeadLetterHeaders.of(this.topology.exchange(), row.eventType(), FAILED_ROUTE,
 				EnvelopeValidationException.class.getName(), reason, row.attempts() + 1, this.clock.instant());
 		headers.put("eventVersion", row.eventVersion());
+		// type and correlation_id are AMQP short strings (at most 255 bytes): a row that is invalid
+		// because they are too long must still be dead-lettered, not wedge the batch.
 		AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder().contentType(CONTENT_TYPE)
 			.deliveryMode(PERSISTENT)
 			.messageId(row.eventId().toString())
-			.type(row.eventType())
-			.correlationId(row.correlationId())
+			.type(shortString(row.eventType()))
+			.correlationId(shortString(row.correlationId()))
 			.timestamp(Date.from(this.clock.instant()))
 			.headers(headers)
 			.build();
@@ -146,20 +177,49 @@ class OutboundAssembler {
 
 	/** The row's columns as they are, for a row whose JSON could not even be parsed. */
 	private byte[] rawRow(OutboxRow row) {
-		ObjectNode raw = this.mapper.createObjectNode();
-		raw.put("eventId", row.eventId().toString());
-		raw.put("eventType", row.eventType());
-		raw.put("eventVersion", row.eventVersion());
-		raw.put("aggregateId", row.aggregateId());
-		raw.put("aggregateType", row.aggregateType());
+		ObjectNode raw = identity(row);
 		raw.put("rawMetadata", row.metadata());
 		raw.put("rawPayload", row.payload());
+		return write(raw);
+	}
+
+	private ObjectNode identity(OutboxRow row) {
+		ObjectNode identity = this.mapper.createObjectNode();
+		identity.put("eventId", row.eventId().toString());
+		identity.put("eventType", row.eventType());
+		identity.put("eventVersion", row.eventVersion());
+		identity.put("aggregateId", row.aggregateId());
+		identity.put("aggregateType", row.aggregateType());
+		return identity;
+	}
+
+	private byte[] write(ObjectNode tree) {
 		try {
-			return this.mapper.writeValueAsBytes(raw);
+			return this.mapper.writeValueAsBytes(tree);
 		}
 		catch (JsonProcessingException ex) {
 			throw new IllegalStateException("Cannot serialise a tree of strings", ex);
 		}
+	}
+
+	/** The longest prefix of the text that fits an AMQP short string (255 bytes of UTF-8). */
+	static String shortString(String text) {
+		if (text == null || text.length() <= 63) {
+			return text; // 63 characters are at most 252 bytes
+		}
+		int bytes = 0;
+		for (int i = 0; i < text.length(); i++) {
+			char c = text.charAt(i);
+			int width = (c < 0x80) ? 1 : (c < 0x800) ? 2 : Character.isHighSurrogate(c) ? 4 : 3;
+			if (bytes + width > 255) {
+				return text.substring(0, i);
+			}
+			bytes += width;
+			if (width == 4) {
+				i++;
+			}
+		}
+		return text;
 	}
 
 }

@@ -1,5 +1,6 @@
 package com.ecommerce.eventhub.outbox;
 
+import com.ecommerce.eventhub.config.EnvelopeProperties;
 import com.ecommerce.eventhub.config.RelayProperties;
 import org.apache.camel.builder.endpoint.EndpointRouteBuilder;
 import org.apache.camel.component.sql.SqlOutputType;
@@ -24,8 +25,11 @@ class OutboxRelayRoute extends EndpointRouteBuilder {
 
 	private final RelayBatchProcessor batchProcessor;
 
-	OutboxRelayRoute(RelayProperties relay, RelayBatchProcessor batchProcessor) {
+	private final EnvelopeProperties envelope;
+
+	OutboxRelayRoute(RelayProperties relay, EnvelopeProperties envelope, RelayBatchProcessor batchProcessor) {
 		this.relay = relay;
+		this.envelope = envelope;
 		this.batchProcessor = batchProcessor;
 	}
 
@@ -47,6 +51,7 @@ class OutboxRelayRoute extends EndpointRouteBuilder {
 				.setHeader("workerIndex", constant(worker))
 				.setHeader("workerCount", constant(this.relay.workers()))
 				.setHeader("batchSize", constant(this.relay.batchSize()))
+				.setHeader("maxEventBytes", constant(this.envelope.maxBytes()))
 				.setHeader(RelayBatchProcessor.WORKER_HEADER, constant(worker))
 				.to(sql("classpath:sql/claim-plan-settings.sql").outputType(SqlOutputType.SelectOne))
 				.to(sql("classpath:sql/claim-outbox-batch.sql").outputType(SqlOutputType.SelectList))

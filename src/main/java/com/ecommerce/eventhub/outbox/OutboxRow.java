@@ -17,13 +17,19 @@ import java.util.UUID;
  * @param occurredAt when the event happened
  * @param correlationId optional trace id
  * @param causationId optional id of the causing event
- * @param metadata the metadata column as JSON text, or null
- * @param payload the payload column as JSON text
+ * @param metadata the metadata column as JSON text, or null (also when the row is oversize)
+ * @param payload the payload column as JSON text, or null when the row is too large to load
  * @param attempts failed publish attempts so far
+ * @param size the row's JSON and text columns in bytes, as PostgreSQL writes them
  */
 public record OutboxRow(long id, UUID eventId, String eventType, String eventVersion, String aggregateType,
 		String aggregateId, Instant occurredAt, String correlationId, String causationId, String metadata,
-		String payload, int attempts) {
+		String payload, int attempts, long size) {
+
+	/** Whether the claim left the row's JSON out because it is far over {@code hub.envelope.max-size}. */
+	boolean isOversize() {
+		return this.payload == null;
+	}
 
 	/**
 	 * Maps a row of the claim query (column label to value, as camel-sql returns it).
@@ -37,7 +43,8 @@ public record OutboxRow(long id, UUID eventId, String eventType, String eventVer
 				(String) columns.get("aggregate_type"), (String) columns.get("aggregate_id"),
 				(occurredAt != null) ? occurredAt.toInstant() : null, (String) columns.get("correlation_id"),
 				(String) columns.get("causation_id"), (String) columns.get("metadata"),
-				(String) columns.get("payload"), ((Number) columns.get("attempts")).intValue());
+				(String) columns.get("payload"), ((Number) columns.get("attempts")).intValue(),
+				((Number) columns.get("row_size")).longValue());
 	}
 
 }

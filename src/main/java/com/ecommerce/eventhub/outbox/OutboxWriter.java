@@ -2,10 +2,14 @@ package com.ecommerce.eventhub.outbox;
 
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
+import com.ecommerce.eventhub.config.EnvelopeProperties;
 import com.ecommerce.eventhub.envelope.EnvelopeValidationException;
 import com.ecommerce.eventhub.envelope.EventSchemas;
+import com.ecommerce.eventhub.envelope.StorableJson;
 import com.ecommerce.eventhub.envelope.Violation;
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -30,9 +34,12 @@ public class OutboxWriter {
 
 	private final EventSchemas schemas;
 
-	public OutboxWriter(JdbcTemplate jdbc, EventSchemas schemas) {
+	private final int maxEventBytes;
+
+	public OutboxWriter(JdbcTemplate jdbc, EventSchemas schemas, EnvelopeProperties envelope) {
 		this.jdbc = jdbc;
 		this.schemas = schemas;
+		this.maxEventBytes = envelope.maxBytes();
 	}
 
 	/**
@@ -53,9 +60,17 @@ public class OutboxWriter {
 	 * @throws EnvelopeValidationException when the envelope is invalid
 	 */
 	public boolean write(JsonNode envelope, Instant availableAt) {
-		List<Violation> violations = this.schemas.validate(envelope);
+		// Values copied from a consumed event could hold what PostgreSQL refuses (U+0000) or make the
+		// event too large to publish: refused here, permanently, with the reason.
+		List<Violation> violations = new ArrayList<>(StorableJson.canonicalize(envelope, ""));
+		violations.addAll(this.schemas.validate(envelope));
 		if (!violations.isEmpty()) {
 			throw EnvelopeValidationException.of(violations);
+		}
+		int size = envelope.toString().getBytes(StandardCharsets.UTF_8).length;
+		if (size > this.maxEventBytes) {
+			throw new EnvelopeValidationException("invalid envelope: the event would be " + size
+					+ " bytes as JSON; at most " + this.maxEventBytes + " are published (hub.envelope.max-size)");
 		}
 		return this.jdbc.update(INSERT, envelope.get("eventId").asText(), envelope.get("eventType").asText(),
 				envelope.get("eventVersion").asText(), envelope.get("aggregateType").asText(),

@@ -2,10 +2,6 @@ package com.ecommerce.eventhub.routes;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
@@ -60,6 +56,15 @@ public class RouteFiles {
 
 	private static final long STOP_TIMEOUT_SECONDS = 30;
 
+	/**
+	 * The hub-consumer template parameters that are numbers, and their form: a value Camel cannot use
+	 * would fail the route only when it starts, or worse, behave unexpectedly.
+	 */
+	private static final Map<String, String> NUMERIC_PARAMETERS = Map.of("maximumAttempts", "[1-9]\\d{0,3}",
+			"initialDelay", "\\d{1,9}", "maxDelay", "\\d{1,9}", "attemptTimeout", "[1-9]\\d{0,8}", "multiplier",
+			"[1-9]\\d{0,2}(\\.\\d{1,3})?", "concurrency", "[1-9]\\d?", "prefetch", "[1-9]\\d{0,3}", "majors",
+			"[1-9]\\d{0,3}( *, *[1-9]\\d{0,3}){0,15}");
+
 	private final CamelContext camel;
 
 	private final RoutesProperties properties;
@@ -76,11 +81,21 @@ public class RouteFiles {
 
 	private final Map<String, ReloadResult> results = new ConcurrentHashMap<>();
 
+	private final RouteFolder folder;
+
+	private final RouteFileShape shape;
+
+	/** Why the folder cannot be read, null while it can. */
+	private volatile String folderProblem;
+
 	public RouteFiles(CamelContext camel, RoutesProperties properties, MeterRegistry meters, Clock clock) {
 		this.camel = camel;
 		this.properties = properties;
 		this.meters = meters;
 		this.clock = clock;
+		this.folder = new RouteFolder(properties.directory(), properties.maxFileSize().toBytes());
+		this.shape = new RouteFileShape(properties.allowBeans(), (int) Math.min(Integer.MAX_VALUE,
+				properties.maxFileSize().toBytes()));
 		List.of("applied", "rejected", "removed").forEach(this::registerCounter);
 	}
 
@@ -88,35 +103,34 @@ public class RouteFiles {
 		this.meters.counter("eventhub.route.reloads", "result", result);
 	}
 
-	/** Applies what changed in the routes folder since the last scan. */
+	/**
+	 * Applies what changed in the routes folder since the last scan. A missing folder is reported (the
+	 * Java routes run on); a refused file is reported and its previous routes keep running.
+	 */
 	public synchronized void scan() {
-		Path directory = this.properties.directory();
-		Map<String, Path> present = new TreeMap<>();
-		if (Files.isDirectory(directory)) {
-			try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*.yaml")) {
-				for (Path file : files) {
-					// Regular files directly in the folder only: no links to files elsewhere.
-					if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-						present.put(file.getFileName().toString(), file);
-					}
-				}
-			}
-			catch (IOException ex) {
-				log.warn("Cannot list route folder {}: {}", directory.toAbsolutePath(), ex.getMessage());
-				return;
-			}
+		Map<String, RouteFolder.Entry> present;
+		try {
+			present = this.folder.list();
+			folderProblem(this.folder.exists() ? null : "the routes folder " + this.folder.directory().toAbsolutePath()
+					+ " does not exist or is not a directory; only the Java routes run");
 		}
-		present.forEach((name, file) -> {
-			try {
-				String content = Files.readString(file, StandardCharsets.UTF_8);
-				String hash = sha256(content);
-				if (!hash.equals(this.seen.get(name))) {
-					this.seen.put(name, hash);
-					apply(name, content);
+		catch (IOException ex) {
+			folderProblem("cannot list the routes folder " + this.folder.directory().toAbsolutePath() + ": "
+					+ ex.getMessage());
+			return;
+		}
+		present.forEach((name, entry) -> {
+			// A refusal is remembered like content, so an unchanged bad file is reported once.
+			String hash = (entry.content() != null) ? sha256(entry.content()) : "refused:" + entry.refusal();
+			if (!hash.equals(this.seen.get(name))) {
+				this.seen.put(name, hash);
+				if (entry.content() != null) {
+					apply(name, entry.content());
 				}
-			}
-			catch (IOException ex) {
-				log.warn("Cannot read route file {}: {}", file, ex.getMessage());
+				else {
+					LoadedFile previous = this.loaded.get(name);
+					reject(name, (previous != null) ? previous.routeIds() : List.of(), null, entry.refusal());
+				}
 			}
 		});
 		for (String name : new TreeSet<>(this.seen.keySet())) {
@@ -125,6 +139,30 @@ public class RouteFiles {
 				remove(name);
 			}
 		}
+	}
+
+	private void folderProblem(String problem) {
+		if (problem != null && !problem.equals(this.folderProblem)) {
+			log.warn("Route files: {}", problem);
+		}
+		else if (problem == null && this.folderProblem != null) {
+			log.info("Route folder {} is readable again", this.folder.directory().toAbsolutePath());
+		}
+		this.folderProblem = problem;
+	}
+
+	/**
+	 * The routes folder as the hub sees it.
+	 * @return path, whether it is readable, and the problem when it is not
+	 */
+	public Map<String, Object> folderStatus() {
+		Map<String, Object> status = new java.util.LinkedHashMap<>();
+		status.put("path", this.folder.directory().toAbsolutePath().toString());
+		status.put("readable", this.folderProblem == null);
+		if (this.folderProblem != null) {
+			status.put("problem", this.folderProblem);
+		}
+		return status;
 	}
 
 	/** The last reload result of every file, by file name. */
@@ -150,8 +188,9 @@ public class RouteFiles {
 		RouteBuilder candidate;
 		List<String> ids;
 		try {
+			Map<String, Integer> lines = this.shape.check(content);
 			candidate = parse(name, content);
-			ids = validate(name, candidate);
+			ids = validate(name, candidate, lines);
 		}
 		catch (RouteFileRejectedException ex) {
 			reject(name, previousIds, ex.line(), ex.getMessage());
@@ -203,7 +242,8 @@ public class RouteFiles {
 	}
 
 	/** Checks the file's routes before anything is swapped and returns their ids. */
-	private List<String> validate(String name, RouteBuilder builder) throws RouteFileRejectedException {
+	private List<String> validate(String name, RouteBuilder builder, Map<String, Integer> lines)
+			throws RouteFileRejectedException {
 		if (!builder.getRouteTemplateCollection().getRouteTemplates().isEmpty()
 				|| !builder.getRestCollection().getRests().isEmpty()) {
 			throw new RouteFileRejectedException("route files may define routes and templated routes only", null,
@@ -211,6 +251,9 @@ public class RouteFiles {
 		}
 		List<String> ids = new ArrayList<>();
 		for (RouteDefinition route : builder.getRouteCollection().getRoutes()) {
+			if (route.getLineNumber() < 0 && route.getRouteId() != null && lines.containsKey(route.getRouteId())) {
+				route.setLineNumber(lines.get(route.getRouteId()));
+			}
 			ids.add(requireId(route.getRouteId(), route.getLineNumber()));
 			if (!route.isErrorHandlerFactorySet()) {
 				// A file's helper routes fail back to the hub consumer that called them, whose dead letter
@@ -223,7 +266,7 @@ public class RouteFiles {
 		}
 		Model model = this.camel.getCamelContextExtension().getContextPlugin(Model.class);
 		for (TemplatedRouteDefinition templated : builder.getTemplatedRouteCollection().getTemplatedRoutes()) {
-			int line = -1;
+			int line = (templated.getRouteId() != null) ? lines.getOrDefault(templated.getRouteId(), -1) : -1;
 			ids.add(requireId(templated.getRouteId(), line));
 			if (model.getRouteTemplateDefinition(templated.getRouteTemplateRef()) == null) {
 				throw new RouteFileRejectedException(
@@ -233,8 +276,9 @@ public class RouteFiles {
 				if ("target".equals(parameter.getName())) {
 					checkEndpoint(parameter.getValue(), line);
 				}
-				if ("maximumAttempts".equals(parameter.getName()) && !parameter.getValue().matches("[1-9]\\d{0,3}")) {
-					throw new RouteFileRejectedException("maximumAttempts must be a number from 1, got '"
+				String format = NUMERIC_PARAMETERS.get(parameter.getName());
+				if (format != null && (parameter.getValue() == null || !parameter.getValue().matches(format))) {
+					throw new RouteFileRejectedException(parameter.getName() + " must match " + format + ", got '"
 							+ parameter.getValue() + "'", line(line), null);
 				}
 			}

@@ -29,6 +29,9 @@ class RouteOpsRoutes extends EndpointRouteBuilder {
 	private static final List<String> POLICY = List.of("maximumAttempts", "initialDelay", "multiplier", "maxDelay",
 			"attemptTimeout");
 
+	/** The ids of this API's own routes. */
+	private static final String OWN_ROUTES = "ops-routes-";
+
 	private final RouteFiles files;
 
 	private final RoutesProperties properties;
@@ -93,6 +96,7 @@ class RouteOpsRoutes extends EndpointRouteBuilder {
 		}
 		Map<String, Object> body = new LinkedHashMap<>();
 		body.put("routes", routes);
+		body.put("folder", this.files.folderStatus());
 		body.put("files", this.files.results());
 		json(exchange, 200, body);
 	}
@@ -104,7 +108,12 @@ class RouteOpsRoutes extends EndpointRouteBuilder {
 		String routeId = exchange.getMessage().getHeader("routeId", String.class);
 		exchange.getMessage().removeHeaders("*");
 		if (routeId == null || getContext().getRoute(routeId) == null) {
-			HttpAnswers.problem(exchange, 404, "Not Found", "No route " + routeId + ".");
+			HttpAnswers.problem(exchange, 404, "Not Found", "No such route.");
+			return;
+		}
+		if (routeId.startsWith(OWN_ROUTES)) {
+			// Stopping the route operations themselves would leave no way to start anything again.
+			HttpAnswers.problem(exchange, 409, "Conflict", "Route " + routeId + " serves this API and cannot be stopped.");
 			return;
 		}
 		if (start) {

@@ -1,5 +1,6 @@
 package com.ecommerce.eventhub.topology;
 
+import com.ecommerce.eventhub.envelope.EventTypes;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -20,14 +21,16 @@ public class DeadLetterMetrics {
 
 	/**
 	 * Records dead letters that reached the dead-letter queue (confirmed by the broker).
-	 * @param eventType the event's type, or {@code unknown}
+	 * @param eventType the event's type; an unknown or missing one is counted as {@code other}
 	 * @param route the route that gave up
 	 * @param count how many
 	 */
 	public void deadLettered(String eventType, String route, int count) {
 		Counter.builder("eventhub.dead.letters")
 			.description("Messages put on the dead-letter queue")
-			.tag("event_type", (eventType != null) ? eventType : "unknown")
+			// The type comes from the message (anyone with broker access sets it): only known types
+			// become a tag value, so the series stay bounded.
+			.tag("event_type", (eventType != null && EventTypes.ALL.contains(eventType)) ? eventType : "other")
 			.tag("route", route)
 			.register(this.meters)
 			.increment(count);

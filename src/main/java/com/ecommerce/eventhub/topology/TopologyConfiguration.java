@@ -42,6 +42,7 @@ public class TopologyConfiguration {
 		}
 		declarables.add(deadLetterQueue(topology));
 		declarables.add(new Queue(archiveQueue(topology), true, false, false, queueTypeArgument(topology)));
+		declarables.add(new Queue(parkedQueue(topology), true, false, false, queueTypeArgument(topology)));
 		return new Declarables(declarables);
 	}
 
@@ -67,6 +68,15 @@ public class TopologyConfiguration {
 	 */
 	public static String archiveQueue(TopologyProperties topology) {
 		return topology.deadLetterQueue() + ".archive";
+	}
+
+	/**
+	 * @param topology the topology settings
+	 * @return the queue where an expired dead letter the archive table refused waits for a person,
+	 * {@code <dead-letter-queue>.parked}
+	 */
+	public static String parkedQueue(TopologyProperties topology) {
+		return topology.deadLetterQueue() + ".parked";
 	}
 
 	/**

@@ -3,6 +3,7 @@ package com.ecommerce.eventhub.web;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.Principal;
 import java.util.List;
 import java.util.Optional;
 
@@ -11,6 +12,7 @@ import com.ecommerce.eventhub.config.SecurityProperties.ApiKey;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.core.Ordered;
@@ -20,7 +22,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Authenticates every request except health, info, metrics and the OpenAPI document (deny by
- * default) by its API key ({@code X-API-Key}, or
+ * default; on those a valid key is still recognised, so an admin sees the health details) by its API key ({@code X-API-Key}, or
  * {@code Authorization: Bearer <key>}): 401 without a valid key, 403 when an operations endpoint
  * ({@code /api/v1/dead-letters}, {@code /api/v1/routes}) is called with a key that is not
  * {@code admin}. Keys are compared in constant time and never logged; the caller's
@@ -29,6 +31,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
 public class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
+
+	/** The role of admin keys (management.endpoint.health.roles). */
+	public static final String ADMIN_ROLE = "ADMIN";
 
 	/** Request attribute holding the authenticated {@link ApiKey}. */
 	public static final String CALLER = ApiKeyAuthenticationFilter.class.getName() + ".caller";
@@ -57,28 +62,27 @@ public class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
 	}
 
 	@Override
-	protected boolean shouldNotFilter(HttpServletRequest request) {
-		String path = routedPath(request);
-		return OPEN_PATHS.stream().anyMatch(open -> path.equals(open) || path.startsWith(open + "/"));
-	}
-
-	@Override
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
 		Optional<ApiKey> caller = authenticate(presentedKey(request));
+		String path = routedPath(request);
+		if (OPEN_PATHS.stream().anyMatch(open -> path.equals(open) || path.startsWith(open + "/"))) {
+			// Open without a key; with an admin key the health endpoint shows its details (role ADMIN).
+			chain.doFilter(caller.isPresent() ? new AuthenticatedRequest(request, caller.get()) : request, response);
+			return;
+		}
 		if (caller.isEmpty()) {
 			response.setHeader("WWW-Authenticate", "Bearer");
 			Problem.write(response, 401, "Unauthorized",
 					"A valid API key is required in the X-API-Key header (or Authorization: Bearer).");
 			return;
 		}
-		String path = routedPath(request);
 		if (!caller.get().admin() && ADMIN_PATHS.stream().anyMatch(path::startsWith)) {
 			Problem.write(response, 403, "Forbidden", "This API key may not use the operations endpoints.");
 			return;
 		}
 		request.setAttribute(CALLER, caller.get());
-		chain.doFilter(request, response);
+		chain.doFilter(new AuthenticatedRequest(request, caller.get()), response);
 	}
 
 	private static String presentedKey(HttpServletRequest request) {
@@ -91,6 +95,36 @@ public class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
 			return authorization.substring(7).trim();
 		}
 		return null;
+	}
+
+	/**
+	 * A request whose caller is known: its principal is the key's name, and an admin key has the role
+	 * {@link #ADMIN_ROLE}, which the actuator's {@code show-details: when-authorized} asks for.
+	 */
+	private static final class AuthenticatedRequest extends HttpServletRequestWrapper {
+
+		private final ApiKey caller;
+
+		AuthenticatedRequest(HttpServletRequest request, ApiKey caller) {
+			super(request);
+			this.caller = caller;
+		}
+
+		@Override
+		public Principal getUserPrincipal() {
+			return this.caller::name;
+		}
+
+		@Override
+		public String getRemoteUser() {
+			return this.caller.name();
+		}
+
+		@Override
+		public boolean isUserInRole(String role) {
+			return ADMIN_ROLE.equals(role) && this.caller.admin();
+		}
+
 	}
 
 	/**

@@ -125,10 +125,13 @@ class DeadLetterOpsIT {
 		assertThat(this.meters.get("eventhub.dead.letter.depth").gauge().value()).isEqualTo(3);
 		assertThat(this.meters.counter("eventhub.dead.letters", "event_type", "product.activated", "route",
 				"test-products").count()).isEqualTo(2);
-		HttpResponse<String> health = http.get("/actuator/health", null);
+		HttpResponse<String> health = http.get("/actuator/health", ADMIN_KEY);
 		assertThat(health.statusCode()).isEqualTo(200);
 		assertThat(HubHttp.json(health).get("status").asText()).isEqualTo("DEGRADED");
 		assertThat(HubHttp.json(health).at("/components/deadLetters/details/count").asInt()).isEqualTo(3);
+		HttpResponse<String> anonymous = http.get("/actuator/health", null);
+		assertThat(HubHttp.json(anonymous).get("status").asText()).isEqualTo("DEGRADED");
+		assertThat(anonymous.body()).as("without a key: the status only").doesNotContain("components", "count");
 
 		// Replay one by eventId: it is consumed this time and leaves the queue.
 		UUID firstId = UUID.fromString(events.get(0).get("eventId").asText());

@@ -26,9 +26,13 @@ import static org.awaitility.Awaitility.await;
 /** Readiness follows RabbitMQ (reached through a proxy the test cuts) and names the failing dependency. */
 @CamelSpringBootTest
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "hub.relay.enabled=false", "spring.rabbitmq.connection-timeout=1s" })
+		properties = { "hub.relay.enabled=false", "spring.rabbitmq.connection-timeout=1s",
+				"hub.security.api-keys[0].name=operator", "hub.security.api-keys[0].key=" + ReadinessIT.ADMIN_KEY,
+				"hub.security.api-keys[0].admin=true" })
 @DirtiesContext
 class ReadinessIT {
+
+	static final String ADMIN_KEY = "ready-admin-key-0123456789";
 
 	static final TestTopology topology = TestTopology.unique("ready");
 
@@ -57,7 +61,10 @@ class ReadinessIT {
 
 		broker.cut();
 		await().atMost(Duration.ofSeconds(20)).until(() -> http.get("/actuator/health/readiness", null).statusCode() == 503);
-		HttpResponse<String> down = http.get("/actuator/health/readiness", null);
+		JsonNode anonymous = HubHttp.json(http.get("/actuator/health/readiness", null));
+		assertThat(anonymous.get("status").asText()).isEqualTo("DOWN");
+		assertThat(anonymous.has("components")).as("without a key: the status only").isFalse();
+		HttpResponse<String> down = http.get("/actuator/health/readiness", ADMIN_KEY);
 		JsonNode health = HubHttp.json(down);
 		assertThat(health.get("status").asText()).isEqualTo("DOWN");
 		assertThat(health.at("/components/rabbit/status").asText()).isEqualTo("DOWN");
@@ -66,7 +73,7 @@ class ReadinessIT {
 
 		broker.restore();
 		await().atMost(Duration.ofSeconds(30)).until(() -> http.get("/actuator/health/readiness", null).statusCode() == 200);
-		assertThat(HubHttp.json(http.get("/actuator/health/readiness", null)).at("/components/rabbit/status").asText())
+		assertThat(HubHttp.json(http.get("/actuator/health/readiness", ADMIN_KEY)).at("/components/rabbit/status").asText())
 			.isEqualTo("UP");
 	}
 

@@ -154,6 +154,7 @@ public final class TestTopology {
 		List<String> queues = new java.util.ArrayList<>(DOMAIN_QUEUES.keySet().stream().map(this::queue).toList());
 		queues.add(deadLetterQueue());
 		queues.add(deadLetterQueue() + ".archive");
+		queues.add(deadLetterQueue() + ".parked");
 		queues.addAll(this.consumerQueues);
 		return queues;
 	}

@@ -1,0 +1,142 @@
+package com.ecommerce.eventhub.consumers;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.Route;
+import org.apache.camel.model.Model;
+import org.apache.camel.model.RouteDefinition;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.stereotype.Component;
+
+/**
+ * The hub consumer routes that exist now, each read once from its {@code hub-consumer} template
+ * parameters when it is created ({@link ConsumerQueuePolicy#onInit}) and dropped when it is removed, so
+ * nothing is looked up or parsed per message.
+ */
+@Component
+class ConsumerRoutes implements DisposableBean {
+
+	private final CamelContext camel;
+
+	private final Map<String, ConsumerRoute> routes = new ConcurrentHashMap<>();
+
+	private ProducerTemplate producer;
+
+	ConsumerRoutes(CamelContext camel) {
+		this.camel = camel;
+	}
+
+	/**
+	 * Reads a consumer route's settings from its template parameters and starts its attempt pool.
+	 * @param route a route made from the {@code hub-consumer} template
+	 * @return the consumer route, empty for a route of another kind
+	 */
+	Optional<ConsumerRoute> register(Route route) {
+		RouteDefinition definition = route.getCamelContext()
+			.getCamelContextExtension()
+			.getContextPlugin(Model.class)
+			.getRouteDefinition(route.getRouteId());
+		Map<String, Object> parameters = (definition != null) ? definition.getTemplateParameters() : null;
+		if (parameters == null || parameters.get("queue") == null) {
+			return Optional.empty();
+		}
+		String routeId = route.getRouteId();
+		int concurrency = Integer.parseInt(text(parameters, "concurrency", "1"));
+		ConsumerRoute consumer = new ConsumerRoute(routeId, text(parameters, "queue", null),
+				patterns(text(parameters, "bindings", "")), handler(routeId, parameters),
+				Integer.parseInt(text(parameters, "maximumAttempts", "1")), millis(parameters, "initialDelay"),
+				Double.parseDouble(text(parameters, "multiplier", "1")), millis(parameters, "maxDelay"),
+				millis(parameters, "attemptTimeout"),
+				this.camel.getExecutorServiceManager().newFixedThreadPool(this, "hub-attempt-" + routeId, concurrency));
+		ConsumerRoute previous = this.routes.put(routeId, consumer);
+		if (previous != null) {
+			this.camel.getExecutorServiceManager().shutdown(previous.attempts());
+		}
+		return Optional.of(consumer);
+	}
+
+	/**
+	 * @param routeId a route id
+	 * @return the consumer route of that id
+	 * @throws IllegalStateException when no consumer route has that id
+	 */
+	ConsumerRoute get(String routeId) {
+		ConsumerRoute route = this.routes.get(routeId);
+		if (route == null) {
+			throw new IllegalStateException("Route " + routeId + " is not a registered hub consumer");
+		}
+		return route;
+	}
+
+	/**
+	 * Forgets a removed route; attempts already queued on its pool still run.
+	 * @param routeId the route id
+	 */
+	void remove(String routeId) {
+		ConsumerRoute removed = this.routes.remove(routeId);
+		if (removed != null) {
+			this.camel.getExecutorServiceManager().shutdown(removed.attempts());
+		}
+	}
+
+	private EventHandler handler(String routeId, Map<String, Object> parameters) {
+		String name = text(parameters, "handler", "");
+		if (!name.isBlank()) {
+			EventHandler handler = this.camel.getRegistry().lookupByNameAndType(name, EventHandler.class);
+			if (handler == null) {
+				throw new IllegalStateException("No EventHandler bean named '" + name + "' for route " + routeId);
+			}
+			return handler;
+		}
+		String target = text(parameters, "target", "");
+		if (target.isBlank()) {
+			throw new IllegalStateException("Route " + routeId + " has neither handler nor target");
+		}
+		Set<Integer> majors = Arrays.stream(text(parameters, "majors", "1").split(","))
+			.map(String::trim)
+			.map(Integer::valueOf)
+			.collect(Collectors.toUnmodifiableSet());
+		return new EndpointHandler(producer(), target, majors);
+	}
+
+	private synchronized ProducerTemplate producer() {
+		if (this.producer == null) {
+			this.producer = this.camel.createProducerTemplate();
+		}
+		return this.producer;
+	}
+
+	@Override
+	public void destroy() {
+		this.routes.keySet().forEach(this::remove);
+	}
+
+	private static String text(Map<String, Object> parameters, String name, String fallback) {
+		Object value = parameters.get(name);
+		return (value != null) ? value.toString() : fallback;
+	}
+
+	private static Duration millis(Map<String, Object> parameters, String name) {
+		return Duration.ofMillis(Long.parseLong(text(parameters, name, "0")));
+	}
+
+	/**
+	 * @param bindings comma-separated routing-key patterns
+	 * @return the patterns, blanks dropped
+	 */
+	static Set<String> patterns(String bindings) {
+		Set<String> patterns = new LinkedHashSet<>();
+		Arrays.stream(bindings.split(",")).map(String::trim).filter(p -> !p.isEmpty()).forEach(patterns::add);
+		return Set.copyOf(patterns);
+	}
+
+}

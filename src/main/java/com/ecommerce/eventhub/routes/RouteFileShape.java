@@ -1,0 +1,103 @@
+package com.ecommerce.eventhub.routes;
+
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
+
+/**
+ * Checks the top level of a route file before Camel sees it, because Camel acts on some entries while
+ * it parses: {@code beans:} creates objects in the hub's registry and {@code routeConfiguration:}
+ * changes error handling, both before any validation could refuse the file. The top level must be a
+ * list of {@code route}, {@code templatedRoute} or {@code from} entries ({@code beans} and
+ * {@code routeConfiguration} too with {@code hub.routes.allow-beans=true}). Also finds the line of each
+ * route id, for the reasons of a refusal.
+ */
+final class RouteFileShape {
+
+	private static final Set<String> ROUTES = Set.of("route", "templatedRoute", "from");
+
+	private static final Set<String> CODE = Set.of("beans", "routeConfiguration");
+
+	private final boolean allowBeans;
+
+	private final int maxCodePoints;
+
+	RouteFileShape(boolean allowBeans, int maxCodePoints) {
+		this.allowBeans = allowBeans;
+		this.maxCodePoints = maxCodePoints;
+	}
+
+	/**
+	 * @param content the file's text
+	 * @return the line of each route id the file declares
+	 * @throws RouteFileRejectedException when the top level holds anything else
+	 */
+	Map<String, Integer> check(String content) throws RouteFileRejectedException {
+		Optional<Node> root;
+		try {
+			LoadSettings settings = LoadSettings.builder()
+				.setCodePointLimit(this.maxCodePoints)
+				.setAllowDuplicateKeys(false)
+				.setAllowRecursiveKeys(false)
+				.build();
+			Iterator<Node> documents = new Compose(settings).composeAllFromString(content).iterator();
+			root = documents.hasNext() ? Optional.of(documents.next()) : Optional.empty();
+			if (documents.hasNext()) {
+				throw new RouteFileRejectedException("a route file holds one YAML document", null, null);
+			}
+		}
+		catch (YamlEngineException ex) {
+			throw new RouteFileRejectedException("does not parse: " + ex.getMessage().lines().findFirst().orElse(""),
+					YamlLines.lineOf(ex), ex);
+		}
+		if (root.isEmpty()) {
+			return Map.of();
+		}
+		if (!(root.get() instanceof SequenceNode entries)) {
+			throw new RouteFileRejectedException("the top level must be a list of routes", line(root.get()), null);
+		}
+		Map<String, Integer> lines = new HashMap<>();
+		for (Node entry : entries.getValue()) {
+			if (!(entry instanceof MappingNode mapping) || mapping.getValue().size() != 1
+					|| !(mapping.getValue().get(0).getKeyNode() instanceof ScalarNode key)) {
+				throw new RouteFileRejectedException("every top-level entry must be one of " + ROUTES, line(entry), null);
+			}
+			String kind = key.getValue();
+			if (CODE.contains(kind) && !this.allowBeans) {
+				throw new RouteFileRejectedException("'" + kind + "' is not allowed in route files "
+						+ "(it acts on the whole hub; hub.routes.allow-beans=true permits it)", line(entry), null);
+			}
+			if (!ROUTES.contains(kind) && !CODE.contains(kind)) {
+				throw new RouteFileRejectedException("'" + kind + "' is not allowed at the top level of a route file; "
+						+ "use one of " + ROUTES, line(entry), null);
+			}
+			Node body = mapping.getValue().get(0).getValueNode();
+			if (body instanceof MappingNode fields) {
+				for (NodeTuple field : fields.getValue()) {
+					if (field.getKeyNode() instanceof ScalarNode name
+							&& ("id".equals(name.getValue()) || "routeId".equals(name.getValue()))
+							&& field.getValueNode() instanceof ScalarNode id) {
+						lines.put(id.getValue(), line(entry));
+					}
+				}
+			}
+		}
+		return lines;
+	}
+
+	private static Integer line(Node node) {
+		return node.getStartMark().map(mark -> mark.getLine() + 1).orElse(null);
+	}
+
+}

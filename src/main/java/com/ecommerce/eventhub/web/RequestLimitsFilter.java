@@ -1,0 +1,214 @@
+package com.ecommerce.eventhub.web;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Bounds every request body before anything reads it, on every path and method, authenticated or
+ * not. Only the endpoints that declared a {@link RequestBodyAllowance} take a body, and only JSON up
+ * to their limit; every other request with a body is refused outright (413). A declared
+ * Content-Length over the limit is refused without reading a byte; a body without one (chunked) is
+ * read up to the limit and refused at the first byte beyond it, and a body that trickles in slower
+ * than {@link #READ_DEADLINE} is refused with 408. A {@code Content-Encoding} other than
+ * {@code identity} is refused with 415: a compressed body would be inflated past any limit.
+ *
+ * <p>
+ * It runs before authentication, so an anonymous caller cannot make the hub buffer anything either;
+ * Spring's form-content filter is switched off ({@code spring.mvc.formcontent.filter.enabled}) and
+ * Tomcat parses no form body ({@code server.tomcat.max-http-form-post-size: 0}).
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 5)
+public class RequestLimitsFilter extends OncePerRequestFilter {
+
+	/** How long reading one request body may take in all. */
+	static final Duration READ_DEADLINE = Duration.ofSeconds(30);
+
+	private final List<RequestBodyAllowance> allowances;
+
+	public RequestLimitsFilter(ObjectProvider<RequestBodyAllowance> allowances) {
+		this.allowances = allowances.orderedStream().toList();
+	}
+
+	@Override
+	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+			throws ServletException, IOException {
+		String encoding = request.getHeader("Content-Encoding");
+		if (encoding != null && !encoding.isBlank() && !"identity".equalsIgnoreCase(encoding.trim())) {
+			Problem.write(response, 415, "Unsupported Media Type",
+					"Content-Encoding is not supported; send the body uncompressed.");
+			return;
+		}
+		long declared = request.getContentLengthLong();
+		boolean hasBody = declared > 0 || (declared < 0 && request.getHeader("Transfer-Encoding") != null);
+		if (!hasBody) {
+			chain.doFilter(request, response);
+			return;
+		}
+		String path = ApiKeyAuthenticationFilter.routedPath(request);
+		Optional<RequestBodyAllowance> allowance = this.allowances.stream()
+			.filter(candidate -> candidate.covers(request.getMethod(), path))
+			.findFirst();
+		if (allowance.isEmpty()) {
+			Problem.write(response, 413, "Payload Too Large", "This endpoint takes no request body.");
+			return;
+		}
+		if (!isJson(request.getContentType())) {
+			Problem.write(response, 415, "Unsupported Media Type", "Send the body as application/json.");
+			return;
+		}
+		long limit = allowance.get().maxBytes();
+		if (declared > limit) {
+			tooLarge(response, limit);
+			return;
+		}
+		byte[] body;
+		try {
+			body = readAtMost(request.getInputStream(), limit, System.nanoTime() + READ_DEADLINE.toNanos());
+		}
+		catch (ReadDeadlineException ex) {
+			Problem.write(response, 408, "Request Timeout",
+					"The request body did not arrive within " + READ_DEADLINE.toSeconds() + " s.");
+			return;
+		}
+		if (body == null) {
+			tooLarge(response, limit);
+			return;
+		}
+		chain.doFilter(new BufferedBodyRequest(request, body), response);
+	}
+
+	private static void tooLarge(HttpServletResponse response, long limit) throws IOException {
+		Problem.write(response, 413, "Payload Too Large", "The request body exceeds the limit of " + limit + " bytes.");
+	}
+
+	/**
+	 * @param contentType a Content-Type header
+	 * @return whether it names JSON ({@code application/json} or {@code application/*+json})
+	 */
+	static boolean isJson(String contentType) {
+		if (contentType == null) {
+			return false;
+		}
+		String mediaType = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+		return mediaType.equals("application/json") || (mediaType.startsWith("application/") && mediaType.endsWith("+json"));
+	}
+
+	/** The body, or null as soon as it is longer than the limit. */
+	private static byte[] readAtMost(InputStream in, long limit, long deadline) throws IOException {
+		ByteArrayOutputStream out = new ByteArrayOutputStream();
+		byte[] buffer = new byte[8192];
+		int read;
+		while ((read = in.read(buffer)) >= 0) {
+			if (out.size() + read > limit) {
+				return null;
+			}
+			out.write(buffer, 0, read);
+			if (System.nanoTime() - deadline > 0) {
+				throw new ReadDeadlineException();
+			}
+		}
+		return out.toByteArray();
+	}
+
+	/** The body trickled in too slowly. */
+	private static final class ReadDeadlineException extends IOException {
+
+		ReadDeadlineException() {
+			super("request body read deadline passed");
+		}
+
+	}
+
+	/** A request whose (bounded) body was read already. */
+	private static final class BufferedBodyRequest extends HttpServletRequestWrapper {
+
+		private final byte[] body;
+
+		BufferedBodyRequest(HttpServletRequest request, byte[] body) {
+			super(request);
+			this.body = body;
+		}
+
+		@Override
+		public int getContentLength() {
+			return this.body.length;
+		}
+
+		@Override
+		public long getContentLengthLong() {
+			return this.body.length;
+		}
+
+		@Override
+		public BufferedReader getReader() {
+			Charset charset = StandardCharsets.UTF_8;
+			try {
+				if (getCharacterEncoding() != null) {
+					charset = Charset.forName(getCharacterEncoding());
+				}
+			}
+			catch (IllegalArgumentException ex) {
+				// an unknown charset name from the caller: read as UTF-8, JSON's encoding
+			}
+			return new BufferedReader(new InputStreamReader(new ByteArrayInputStream(this.body), charset));
+		}
+
+		@Override
+		public ServletInputStream getInputStream() {
+			ByteArrayInputStream in = new ByteArrayInputStream(this.body);
+			return new ServletInputStream() {
+				@Override
+				public int read() {
+					return in.read();
+				}
+
+				@Override
+				public int read(byte[] b, int off, int len) {
+					return in.read(b, off, len);
+				}
+
+				@Override
+				public boolean isFinished() {
+					return in.available() == 0;
+				}
+
+				@Override
+				public boolean isReady() {
+					return true;
+				}
+
+				@Override
+				public void setReadListener(ReadListener listener) {
+					throw new UnsupportedOperationException("synchronous reads only");
+				}
+			};
+		}
+
+	}
+
+}
