@@ -1,7 +1,12 @@
 package com.ecommerce.eventhub.routes;
 
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -64,6 +69,7 @@ final class RouteFileShape {
 		if (root.isEmpty()) {
 			return Map.of();
 		}
+		rejectRepeatedKeys(root.get());
 		if (!(root.get() instanceof SequenceNode entries)) {
 			throw new RouteFileRejectedException("the top level must be a list of routes", line(root.get()), null);
 		}
@@ -94,6 +100,34 @@ final class RouteFileShape {
 			}
 		}
 		return lines;
+	}
+
+	/**
+	 * A key written twice in one mapping: YAML keeps one silently, so what a reviewer reads is not what
+	 * runs. Iterative, one pass over the nodes.
+	 */
+	private static void rejectRepeatedKeys(Node root) throws RouteFileRejectedException {
+		Deque<Node> pending = new ArrayDeque<>(List.of(root));
+		Set<Node> visited = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+		while (!pending.isEmpty()) {
+			Node node = pending.pop();
+			if (!visited.add(node)) {
+				continue; // an alias of a node already checked
+			}
+			if (node instanceof MappingNode mapping) {
+				Set<String> keys = new HashSet<>();
+				for (NodeTuple field : mapping.getValue()) {
+					if (field.getKeyNode() instanceof ScalarNode key && !keys.add(key.getValue())) {
+						throw new RouteFileRejectedException("key '" + key.getValue() + "' appears twice in one mapping",
+								line(key), null);
+					}
+					pending.push(field.getValueNode());
+				}
+			}
+			else if (node instanceof SequenceNode sequence) {
+				sequence.getValue().forEach(pending::push);
+			}
+		}
 	}
 
 	private static Integer line(Node node) {

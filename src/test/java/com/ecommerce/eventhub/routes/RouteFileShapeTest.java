@@ -1,0 +1,60 @@
+package com.ecommerce.eventhub.routes;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** What may stand at the top level of a route file, checked before Camel reads it. */
+class RouteFileShapeTest {
+
+	private static final String BEANS = """
+			- beans:
+			    - name: helper
+			      type: java.lang.StringBuilder
+			- route:
+			    id: uses-helper
+			    from:
+			      uri: timer:x
+			      steps:
+			        - log: "x"
+			""";
+
+	@Test
+	void beansAndRouteConfigurationNeedAllowBeans() throws Exception {
+		RouteFileShape strict = new RouteFileShape(false, 100_000);
+		assertThatThrownBy(() -> strict.check(BEANS)).isInstanceOf(RouteFileRejectedException.class)
+			.hasMessageContaining("'beans' is not allowed")
+			.extracting(ex -> ((RouteFileRejectedException) ex).line())
+			.isEqualTo(1);
+		assertThatThrownBy(() -> strict.check("- routeConfiguration:\n    id: all\n"))
+			.hasMessageContaining("'routeConfiguration' is not allowed");
+		assertThat(new RouteFileShape(true, 100_000).check(BEANS)).containsEntry("uses-helper", 4);
+	}
+
+	@Test
+	void onlyAListOfRoutesIsAFile() {
+		RouteFileShape shape = new RouteFileShape(false, 100_000);
+		assertThatThrownBy(() -> shape.check("route:\n  id: x\n")).hasMessageContaining("must be a list");
+		assertThatThrownBy(() -> shape.check("- rest:\n    path: /x\n")).hasMessageContaining("'rest' is not allowed");
+		assertThatThrownBy(() -> shape.check("- route: {}\n  other: {}\n")).isInstanceOf(RouteFileRejectedException.class);
+		assertThatThrownBy(() -> shape.check("- route: {id: a}\n---\n- route: {id: b}\n"))
+			.hasMessageContaining("one YAML document");
+		assertThatThrownBy(() -> shape.check("- route: {id: a, id: b}\n")).hasMessageContaining("'id' appears twice");
+		assertThatThrownBy(() -> new RouteFileShape(false, 100).check("- route: {id: " + "a".repeat(200) + "}\n"))
+			.hasMessageContaining("does not parse");
+	}
+
+	@Test
+	void findsTheLineOfEveryRouteId() throws Exception {
+		assertThat(new RouteFileShape(false, 100_000).check("""
+				# a comment
+				- templatedRoute:
+				    routeTemplateRef: hub-consumer
+				    routeId: first
+				- route:
+				    id: second
+				""")).containsEntry("first", 2).containsEntry("second", 5);
+	}
+
+}

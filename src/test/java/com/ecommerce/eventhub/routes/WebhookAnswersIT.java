@@ -1,0 +1,167 @@
+package com.ecommerce.eventhub.routes;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import com.ecommerce.eventhub.support.OutboxFixtures;
+import com.ecommerce.eventhub.support.QueueRecorder;
+import com.ecommerce.eventhub.support.QueueRecorder.Received;
+import com.ecommerce.eventhub.support.TestPublisher;
+import com.ecommerce.eventhub.support.TestTopology;
+import com.ecommerce.eventhub.support.WebhookServer;
+import com.ecommerce.eventhub.support.WebhookServer.Answer;
+import com.ecommerce.eventhub.topology.DeadLetterHeaders;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.camel.CamelContext;
+import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A webhook's answer means what HTTP says: 408, 425, 429 and 5xx are retried (after {@code Retry-After}
+ * when given, capped at the route's maxDelay), any other 4xx and a 3xx are dead-lettered after one call.
+ */
+@CamelSpringBootTest
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE,
+		properties = { "hub.relay.enabled=false", "hub.routes.poll-interval=300ms", "hub.notifications.enabled=false" })
+@DirtiesContext
+class WebhookAnswersIT {
+
+	static final TestTopology topology = TestTopology.unique("answers");
+
+	static final WebhookServer webhook = startWebhook();
+
+	@DynamicPropertySource
+	static void hubProperties(DynamicPropertyRegistry registry) {
+		topology.register(registry);
+		registry.add("hub.webhooks.inventory-url", webhook::url);
+	}
+
+	@AfterAll
+	static void cleanup() throws Exception {
+		webhook.close();
+		topology.cleanup();
+	}
+
+	@Autowired
+	CamelContext camel;
+
+	@Test
+	void transientAnswersAreRetriedAndPermanentOnesDeadLetteredAtOnce() throws Exception {
+		Files.writeString(topology.routesDirectory().resolve("answers.yaml"), forwarder());
+		await().atMost(Duration.ofSeconds(15)).until(() -> this.camel.getRoute("answers-forwarder") != null);
+
+		Map<String, Answer> retriedOnce = Map.of("408", Answer.of(408), "425", Answer.of(425), "429", Answer.of(429),
+				"500", Answer.of(500), "502", Answer.of(502), "503", Answer.of(503, "Retry-After", "not-a-number"));
+		Map<String, Integer> permanent = Map.of("400", 400, "401", 401, "404", 404, "409", 409, "422", 422, "302", 302);
+		try (QueueRecorder deadLetters = QueueRecorder.consume(topology.deadLetterQueue());
+				TestPublisher publisher = TestPublisher.to(topology.exchange())) {
+			Map<String, String> ids = new java.util.HashMap<>();
+			for (Map.Entry<String, Answer> answer : retriedOnce.entrySet()) {
+				ids.put(answer.getKey(), publish(publisher, id -> webhook.script(id, answer.getValue())));
+			}
+			for (Map.Entry<String, Integer> answer : permanent.entrySet()) {
+				ids.put(answer.getKey(), publish(publisher, id -> webhook.answer(id, answer.getValue())));
+			}
+			String honoured = publish(publisher, id -> webhook.script(id, Answer.of(429, "Retry-After", "2")));
+			String capped = publish(publisher, id -> webhook.script(id, Answer.of(503, "Retry-After", "3600")));
+			String alwaysDown = publish(publisher, id -> webhook.answer(id, 503));
+
+			await().atMost(Duration.ofSeconds(30)).until(() -> retriedOnce.keySet()
+				.stream()
+				.allMatch(status -> webhook.callsOf(ids.get(status)) == 2) && webhook.callsOf(honoured) == 2
+					&& webhook.callsOf(capped) == 2 && webhook.callsOf(alwaysDown) == 3);
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> deadLetters.receivedOf(List.of(alwaysDown)).size() == 1 && permanent.keySet()
+					.stream()
+					.allMatch(status -> deadLetters.receivedOf(List.of(ids.get(status))).size() == 1));
+
+			for (String status : permanent.keySet()) {
+				assertThat(webhook.callsOf(ids.get(status))).as("HTTP " + status + " is called once").isEqualTo(1);
+				Received letter = deadLetters.receivedOf(List.of(ids.get(status))).get(0);
+				assertThat(letter.header(DeadLetterHeaders.ATTEMPTS)).as(status).isEqualTo("1");
+				assertThat(letter.header(DeadLetterHeaders.EXCEPTION_MESSAGE)).contains("HTTP " + status);
+			}
+			for (String status : retriedOnce.keySet()) {
+				assertThat(deadLetters.receivedOf(List.of(ids.get(status)))).as("HTTP " + status + " then 200").isEmpty();
+			}
+			List<Long> honouredCalls = webhook.callTimesOf(honoured);
+			assertThat(Duration.ofNanos(honouredCalls.get(1) - honouredCalls.get(0))).as("Retry-After: 2 is honoured")
+				.isGreaterThanOrEqualTo(Duration.ofMillis(1900));
+			List<Long> cappedCalls = webhook.callTimesOf(capped);
+			assertThat(Duration.ofNanos(cappedCalls.get(1) - cappedCalls.get(0)))
+				.as("Retry-After: 3600 waits at most the route's maxDelay (3 s)")
+				.isLessThan(Duration.ofSeconds(20));
+			assertThat(deadLetters.receivedOf(List.of(alwaysDown)).get(0).header(DeadLetterHeaders.ATTEMPTS)).isEqualTo("3");
+		}
+	}
+
+	private static String publish(TestPublisher publisher, java.util.function.Consumer<String> answers) throws Exception {
+		ObjectNode event = OutboxFixtures.example("inventory.released");
+		String eventId = event.get("eventId").asText();
+		answers.accept(eventId);
+		publisher.publish(event);
+		return eventId;
+	}
+
+	private static String forwarder() {
+		return """
+				- templatedRoute:
+				    routeTemplateRef: hub-consumer
+				    routeId: answers-forwarder
+				    parameters:
+				      - name: queue
+				        value: %s
+				      - name: bindings
+				        value: "inventory.#"
+				      - name: target
+				        value: direct:answers-forwarder-post
+				      - name: maximumAttempts
+				        value: "3"
+				      - name: initialDelay
+				        value: "100"
+				      - name: maxDelay
+				        value: "3000"
+				- route:
+				    id: answers-forwarder-post
+				    from:
+				      uri: direct:answers-forwarder-post
+				      steps:
+				        - removeHeaders:
+				            pattern: "*"
+				        - setHeader:
+				            name: X-Event-Id
+				            simple: "${exchangeProperty.hubEventId}"
+				        - setHeader:
+				            name: CamelHttpMethod
+				            constant: POST
+				        - to:
+				            uri: "{{hub.webhooks.inventory-url}}"
+				            parameters:
+				              connectTimeout: 2000
+				              responseTimeout: 5000
+				              ignoreResponseBody: true
+				""".formatted(topology.consumerQueue("answers"));
+	}
+
+	private static WebhookServer startWebhook() {
+		try {
+			return WebhookServer.start();
+		}
+		catch (java.io.IOException ex) {
+			throw new java.io.UncheckedIOException(ex);
+		}
+	}
+
+}
