@@ -7,6 +7,7 @@ import jakarta.validation.constraints.Positive;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -22,11 +23,13 @@ import org.springframework.validation.annotation.Validated;
  * unconfirmed rows count as a failed attempt
  * @param backoffInitial delay before the first retry of a row whose publish failed
  * @param backoffMax cap of the exponential retry delay
+ * @param maxBatchBytes the most JSON one batch loads into memory; rows past it wait for the next poll
  */
 @Validated
 @ConfigurationProperties("hub.relay")
 public record RelayProperties(@DefaultValue("true") boolean enabled,
 		@DefaultValue("500") @Positive @Max(10_000) int batchSize, @DefaultValue("PT0.05S") Duration pollInterval,
 		@DefaultValue("2") @Positive @Max(16) int workers, @DefaultValue("PT10S") Duration confirmTimeout,
-		@DefaultValue("PT1S") Duration backoffInitial, @DefaultValue("PT5M") Duration backoffMax) {
+		@DefaultValue("PT1S") Duration backoffInitial, @DefaultValue("PT5M") Duration backoffMax,
+		@DefaultValue("8MB") DataSize maxBatchBytes) {
 }

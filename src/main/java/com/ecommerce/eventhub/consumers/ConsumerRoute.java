@@ -2,7 +2,6 @@ package com.ecommerce.eventhub.consumers;
 
 import java.time.Duration;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
 
 /**
  * One running hub consumer route, read once from its template parameters when the route is created:
@@ -17,12 +16,22 @@ import java.util.concurrent.ExecutorService;
  * @param multiplier growth of the wait per attempt
  * @param maxDelay cap of the wait
  * @param attemptTimeout limit of one attempt
+ * @param repeatAmbiguous the route's side-effect policy: true for {@code at-least-once} (a side effect
+ * whose earlier attempt ended without an outcome is done again), false for {@code at-most-once} (it is
+ * dead-lettered for a person)
  * @param attempts the route's own attempt threads ({@code concurrency} of them): a slow route cannot
  * take threads from another
  */
 record ConsumerRoute(String routeId, String queue, Set<String> bindings, EventHandler handler, int maximumAttempts,
-		Duration initialDelay, double multiplier, Duration maxDelay, Duration attemptTimeout,
-		ExecutorService attempts) {
+		Duration initialDelay, double multiplier, Duration maxDelay, Duration attemptTimeout, boolean repeatAmbiguous,
+		AttemptPool attempts) {
+
+	/** The template parameter naming the side-effect policy, and its values. */
+	static final String SIDE_EFFECTS = "sideEffects";
+
+	static final String AT_LEAST_ONCE = "at-least-once";
+
+	static final String AT_MOST_ONCE = "at-most-once";
 
 	/**
 	 * The policy's wait before the given attempt: {@code initialDelay × multiplier^(attempt-2)}, capped.

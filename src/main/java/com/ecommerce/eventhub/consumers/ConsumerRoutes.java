@@ -56,10 +56,11 @@ class ConsumerRoutes implements DisposableBean {
 				Integer.parseInt(text(parameters, "maximumAttempts", "1")), millis(parameters, "initialDelay"),
 				Double.parseDouble(text(parameters, "multiplier", "1")), millis(parameters, "maxDelay"),
 				millis(parameters, "attemptTimeout"),
-				this.camel.getExecutorServiceManager().newFixedThreadPool(this, "hub-attempt-" + routeId, concurrency));
+				!ConsumerRoute.AT_MOST_ONCE.equals(text(parameters, ConsumerRoute.SIDE_EFFECTS, ConsumerRoute.AT_LEAST_ONCE)),
+				new AttemptPool(routeId, concurrency));
 		ConsumerRoute previous = this.routes.put(routeId, consumer);
 		if (previous != null) {
-			this.camel.getExecutorServiceManager().shutdown(previous.attempts());
+			previous.attempts().shutdown();
 		}
 		return Optional.of(consumer);
 	}
@@ -84,7 +85,7 @@ class ConsumerRoutes implements DisposableBean {
 	void remove(String routeId) {
 		ConsumerRoute removed = this.routes.remove(routeId);
 		if (removed != null) {
-			this.camel.getExecutorServiceManager().shutdown(removed.attempts());
+			removed.attempts().shutdown();
 		}
 	}
 

@@ -11,6 +11,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 import com.ecommerce.eventhub.config.EnvelopeProperties;
 import com.ecommerce.eventhub.envelope.Envelope;
@@ -18,6 +19,8 @@ import com.ecommerce.eventhub.envelope.EnvelopeJson;
 import com.ecommerce.eventhub.envelope.EnvelopeValidationException;
 import com.ecommerce.eventhub.envelope.EventSchemas;
 import com.ecommerce.eventhub.envelope.EventVersion;
+import com.ecommerce.eventhub.envelope.PermanentFailureException;
+import com.ecommerce.eventhub.envelope.StorableJson;
 import com.ecommerce.eventhub.envelope.UnsupportedVersionError;
 import com.ecommerce.eventhub.envelope.Violation;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -66,6 +69,11 @@ class HandlerInvoker implements AsyncProcessor, DisposableBean {
 
 	private final IdempotencyRepository idempotency;
 
+	private final SideEffectLedger ledger;
+
+	/** A side effect's intent belongs to its attempt for the attempt timeout and this much more. */
+	private static final Duration LEASE_MARGIN = Duration.ofSeconds(5);
+
 	private final PlatformTransactionManager transactionManager;
 
 	private final ConsumerRoutes routes;
@@ -79,10 +87,12 @@ class HandlerInvoker implements AsyncProcessor, DisposableBean {
 
 	private final CamelContext camel;
 
-	HandlerInvoker(EventSchemas schemas, IdempotencyRepository idempotency, PlatformTransactionManager transactionManager,
-			ConsumerRoutes routes, ConsumerMetrics metrics, EnvelopeProperties envelope, CamelContext camel) {
+	HandlerInvoker(EventSchemas schemas, IdempotencyRepository idempotency, SideEffectLedger ledger,
+			PlatformTransactionManager transactionManager, ConsumerRoutes routes, ConsumerMetrics metrics,
+			EnvelopeProperties envelope, CamelContext camel) {
 		this.schemas = schemas;
 		this.idempotency = idempotency;
+		this.ledger = ledger;
 		this.transactionManager = transactionManager;
 		this.routes = routes;
 		this.metrics = metrics;
@@ -114,6 +124,13 @@ class HandlerInvoker implements AsyncProcessor, DisposableBean {
 		}
 		catch (Exception ex) {
 			exchange.setException(ex);
+			callback.done(true);
+			return true;
+		}
+		catch (StackOverflowError ex) {
+			// Whatever the message did to the checks, it is dead-lettered, never left unacknowledged.
+			exchange.setException(new EnvelopeValidationException("invalid envelope: checking it failed with "
+					+ ex.getClass().getSimpleName()));
 			callback.done(true);
 			return true;
 		}
@@ -151,7 +168,12 @@ class HandlerInvoker implements AsyncProcessor, DisposableBean {
 				&& !majors.contains(EventVersion.parse(eventVersion).major())) {
 			throw new UnsupportedVersionError(eventType, eventVersion, majors);
 		}
-		List<Violation> violations = this.schemas.validate(tree);
+		// Numbers and strings first: anyone with broker access can publish 1e-999999999, which a handler
+		// formatting money would spend minutes writing out.
+		List<Violation> violations = StorableJson.canonicalize(tree, "");
+		if (violations.isEmpty()) {
+			violations = this.schemas.validate(tree);
+		}
 		if (!violations.isEmpty()) {
 			throw EnvelopeValidationException.of(violations);
 		}
@@ -171,18 +193,18 @@ class HandlerInvoker implements AsyncProcessor, DisposableBean {
 		}
 	}
 
-	/** Records the eventId and runs the handler; false for a duplicate. */
-	private boolean handle(ConsumerRoute route, Envelope envelope) throws Exception {
+	/**
+	 * Runs the handler once for the event; false for a duplicate.
+	 * @param timedOut whether the attempt's timeout has fired (the handler was interrupted)
+	 */
+	private boolean handle(ConsumerRoute route, Envelope envelope, BooleanSupplier timedOut) throws Exception {
 		EventHandler handler = route.handler();
-		if (!handler.transactional()) {
-			// A remote peer: no connection is held while it answers.
-			if (this.idempotency.isRecorded(route.routeId(), envelope.eventId())) {
-				return false;
-			}
-			handler.handle(envelope);
-			this.idempotency.recordFirstTime(route.routeId(), envelope.eventId());
-			return true;
-		}
+		return handler.transactional() ? handleInTransaction(route, envelope)
+				: handleRemoteEffect(route, envelope, timedOut);
+	}
+
+	/** A database-only handler: its work and the record of the eventId commit together or not at all. */
+	private boolean handleInTransaction(ConsumerRoute route, Envelope envelope) throws Exception {
 		TransactionTemplate transaction = new TransactionTemplate(this.transactionManager);
 		transaction.setTimeout((int) Math.max(1, route.attemptTimeout().toSeconds()));
 		try {
@@ -191,7 +213,7 @@ class HandlerInvoker implements AsyncProcessor, DisposableBean {
 					return false;
 				}
 				try {
-					handler.handle(envelope);
+					route.handler().handle(envelope);
 				}
 				catch (RuntimeException ex) {
 					throw ex;
@@ -205,6 +227,47 @@ class HandlerInvoker implements AsyncProcessor, DisposableBean {
 		catch (HandlerException ex) {
 			throw ex.checked();
 		}
+	}
+
+	/**
+	 * A handler that calls a remote peer: intent and outcome go to the side-effect ledger in short
+	 * transactions of their own, and no connection is held while the peer answers.
+	 */
+	private boolean handleRemoteEffect(ConsumerRoute route, Envelope envelope, BooleanSupplier timedOut)
+			throws Exception {
+		SideEffectLedger.Intent intent = this.ledger.begin(route.routeId(), envelope.eventId(),
+				route.attemptTimeout().plus(LEASE_MARGIN), route.repeatAmbiguous());
+		switch (intent.kind()) {
+			case DONE:
+				return false;
+			case BUSY:
+				throw new BusyException(intent.leaseLeft());
+			case AMBIGUOUS:
+				if (!route.repeatAmbiguous()) {
+					throw new PermanentFailureException("an earlier attempt of this side effect ended without an "
+							+ "outcome and route " + route.routeId() + " is at-most-once: not repeated; check the "
+							+ "peer, then replay or discard");
+				}
+				log.warn("Route {} repeats the side effect of event {}: an earlier attempt ended without an outcome "
+						+ "(at-least-once)", route.routeId(), envelope.eventId());
+				break;
+			default:
+				break;
+		}
+		try {
+			route.handler().handle(envelope);
+		}
+		catch (Exception ex) {
+			// A timed-out attempt may have reached the peer: its intent stays open, and once its lease is
+			// over the route's policy decides. Any other failure is known not to have happened.
+			if (!timedOut.getAsBoolean()) {
+				this.ledger.failed(route.routeId(), envelope.eventId(), ex.getClass().getSimpleName() + ": "
+						+ ex.getMessage());
+			}
+			throw ex;
+		}
+		this.ledger.succeeded(route.routeId(), envelope.eventId(), null);
+		return true;
 	}
 
 	@Override
@@ -229,6 +292,9 @@ class HandlerInvoker implements AsyncProcessor, DisposableBean {
 
 		/** The thread running the handler, null before and after; guarded by this. */
 		private Thread runner;
+
+		/** Whether the timeout fired while the handler ran; guarded by this. */
+		private boolean abandoned;
 
 		Attempt(ConsumerRoute route, Envelope envelope, Exchange exchange, AsyncCallback callback,
 				Map<String, String> mdc) {
@@ -255,15 +321,18 @@ class HandlerInvoker implements AsyncProcessor, DisposableBean {
 			ScheduledFuture<?> timer = HandlerInvoker.this.timeouts.schedule(this::timeOut, timeout.toMillis(),
 					TimeUnit.MILLISECONDS);
 			try {
-				complete(handle(this.route, this.envelope), null);
+				complete(handle(this.route, this.envelope, () -> this.completed.get()), null);
 			}
-			catch (Exception | LinkageError | AssertionError ex) {
+			catch (Throwable ex) { // whatever the handler threw, the exchange must complete, or its message stays unacknowledged
 				complete(false, ex);
 			}
 			finally {
 				timer.cancel(false);
 				synchronized (this) {
 					this.runner = null;
+					if (this.abandoned) {
+						this.route.attempts().returned();
+					}
 				}
 				Thread.interrupted(); // a late timeout must not leak into the pool's next task
 				MDC.clear();
@@ -274,6 +343,9 @@ class HandlerInvoker implements AsyncProcessor, DisposableBean {
 			synchronized (this) {
 				if (this.runner != null) {
 					this.runner.interrupt();
+					// If the interrupt does not free it (a blocking socket read), the route gets another thread.
+					this.abandoned = true;
+					this.route.attempts().abandoned();
 				}
 			}
 			// Should the handler still succeed, its eventId is recorded and the next attempt skips it.
@@ -286,6 +358,10 @@ class HandlerInvoker implements AsyncProcessor, DisposableBean {
 			}
 			String routeId = this.route.routeId();
 			if (failure != null) {
+				if (failure instanceof BusyException) {
+					// Waiting for another delivery of the same event is not an attempt of this one.
+					this.exchange.setProperty(AttemptPolicy.ATTEMPTS_MADE, AttemptPolicy.attemptsMade(this.exchange) - 1);
+				}
 				if (failure instanceof RetryLaterException retryLater && retryLater.retryAfter() != null) {
 					this.exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY, nextDelay(retryLater.retryAfter()).toMillis());
 				}
@@ -307,6 +383,19 @@ class HandlerInvoker implements AsyncProcessor, DisposableBean {
 			Duration policy = this.route.delayBefore(AttemptPolicy.attemptsMade(this.exchange) + 1);
 			Duration wait = (retryAfter.compareTo(policy) > 0) ? retryAfter : policy;
 			return (wait.compareTo(this.route.maxDelay()) > 0) ? this.route.maxDelay() : wait;
+		}
+
+	}
+
+	/**
+	 * Another delivery of the same event holds the side effect's intent right now (a redelivery after a
+	 * broker node died, while the first delivery still runs): this one waits until that intent's lease is
+	 * over, without counting an attempt.
+	 */
+	static final class BusyException extends RetryLaterException {
+
+		BusyException(Duration wait) {
+			super("another delivery of this event is being handled; waiting " + wait.toMillis() + " ms", wait, null);
 		}
 
 	}

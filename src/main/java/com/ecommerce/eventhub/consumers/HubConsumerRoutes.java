@@ -89,6 +89,9 @@ class HubConsumerRoutes extends EndpointRouteBuilder {
 			.templateParameter("multiplier", String.valueOf(defaults.multiplier()), "growth of the wait per attempt")
 			.templateParameter("maxDelay", millis(defaults.maxDelay()), "cap of the wait between attempts")
 			.templateParameter("attemptTimeout", millis(defaults.attemptTimeout()), "limit of one attempt")
+			.templateParameter(ConsumerRoute.SIDE_EFFECTS, ConsumerRoute.AT_LEAST_ONCE,
+					"a remote side effect whose earlier attempt ended without an outcome: at-least-once (done again) "
+							+ "or at-most-once (dead-lettered)")
 			.templateParameter("exchange", this.topology.exchange(), "the event exchange")
 			.templateParameter("concurrency", String.valueOf(this.consumers.concurrency()),
 					"parallel consumers, and the route's attempt threads")

@@ -113,10 +113,20 @@ public final class EventSchemas {
 	 */
 	public List<Violation> validate(JsonNode envelope) {
 		List<Violation> violations = new ArrayList<>(toViolations(this.envelopeSchema.validate(envelope), ""));
-		String type = envelope.path("eventType").asText(null);
-		String version = envelope.path("eventVersion").asText(null);
+		JsonNode typeNode = envelope.path("eventType");
+		String type = typeNode.isTextual() ? typeNode.textValue() : null;
+		JsonNode versionNode = envelope.path("eventVersion");
+		String version = versionNode.isTextual() ? versionNode.textValue() : null;
+		// Checked here again, not left to the schema: without a type and a version there is no payload
+		// schema to check, so neither may slip through a pattern's corner case.
+		if (type == null) {
+			addIfAbsent(violations, "/eventType", "must be a string naming an event type");
+		}
+		if (!EventVersion.isValid(version)) {
+			addIfAbsent(violations, "/eventVersion", "must be major.minor, e.g. 1.0");
+		}
 		if (type == null || !EventVersion.isValid(version)) {
-			return violations; // already reported by the envelope schema
+			return violations;
 		}
 		Map<Integer, JsonSchema> byMajor = this.payloadSchemas.get(type);
 		if (byMajor == null) {
@@ -135,6 +145,12 @@ public final class EventSchemas {
 			violations.addAll(toViolations(payloadSchema.validate(payload), "/payload"));
 		}
 		return violations;
+	}
+
+	private static void addIfAbsent(List<Violation> violations, String pointer, String message) {
+		if (violations.stream().noneMatch(violation -> violation.pointer().equals(pointer))) {
+			violations.add(new Violation(pointer, message));
+		}
 	}
 
 	private static List<Violation> toViolations(Set<ValidationMessage> messages, String prefix) {

@@ -97,14 +97,18 @@ public final class StorableJson {
 			}
 		}
 		BigDecimal value = number.decimalValue();
-		if (value.scale() < 0) {
-			value = value.setScale(0);
-		}
-		String plain = value.toPlainString();
-		if (plain.length() > EnvelopeJson.MAX_NUMBER_LENGTH) {
-			violations.add(new Violation(pointer, "number has " + plain.length() + " characters written out; at most "
+		// The written-out length from precision and scale alone: 1e-999999999 is twelve characters as
+		// written and a billion written out, which must not be built to be measured.
+		long integerDigits = Math.max(1L, (long) value.precision() - value.scale());
+		long fractionDigits = Math.max(0L, value.scale());
+		long length = integerDigits + ((fractionDigits > 0) ? 1 + fractionDigits : 0) + ((value.signum() < 0) ? 1 : 0);
+		if (length > EnvelopeJson.MAX_NUMBER_LENGTH) {
+			violations.add(new Violation(pointer, "number has " + length + " characters written out; at most "
 					+ EnvelopeJson.MAX_NUMBER_LENGTH + " are allowed"));
 			return number;
+		}
+		if (value.scale() < 0) {
+			value = value.setScale(0);
 		}
 		if (value.scale() == 0) {
 			BigInteger integer = value.toBigIntegerExact();

@@ -21,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.dao.DataAccessException;
+import org.springframework.transaction.TransactionException;
 
 import org.springframework.stereotype.Component;
 
@@ -95,7 +96,7 @@ class IngestionRoutes extends EndpointRouteBuilder {
 		try {
 			answer(exchange, this.ingestion.ingest(json, caller));
 		}
-		catch (DataAccessException ex) {
+		catch (DataAccessException | TransactionException ex) {
 			log.warn("Could not store posted events: {}", ex.getMostSpecificCause().getMessage());
 			answer(exchange, IngestionService.problem(503, "Service Unavailable",
 					"The events could not be stored now; nothing was stored. Retry later."));
@@ -110,7 +111,15 @@ class IngestionRoutes extends EndpointRouteBuilder {
 		}
 		String eventId = exchange.getMessage().getHeader("eventId", String.class);
 		exchange.getMessage().removeHeaders("*");
-		Optional<Map<String, Object>> row = isUuid(eventId) ? this.repository.status(eventId) : Optional.empty();
+		Optional<Map<String, Object>> row;
+		try {
+			row = isUuid(eventId) ? this.repository.status(eventId) : Optional.empty();
+		}
+		catch (DataAccessException | TransactionException ex) {
+			log.warn("Could not read an event's status: {}", ex.getMostSpecificCause().getMessage());
+			answer(exchange, IngestionService.problem(503, "Service Unavailable", "The status cannot be read now."));
+			return;
+		}
 		if (row.isEmpty() || !this.scope.allows(caller, (String) row.get().get("event_type"))) {
 			answer(exchange, IngestionService.problem(404, "Not Found", "No event " + eventId + " for this API key."));
 			return;

@@ -130,7 +130,8 @@ class IngestionService {
 			for (Violation violation : found) {
 				violations.add(violation(prefix + violation.pointer(), violation.message(), single, i));
 			}
-			int size = serializedSize(envelope);
+			// Measured only when the envelope is storable: a number refused above may not even serialize.
+			int size = found.isEmpty() ? serializedSize(envelope) : 0;
 			if (size > this.maxEventBytes) {
 				oversize.add(violation(prefix.isEmpty() ? "/" : prefix, "the event is " + size
 						+ " bytes as JSON; at most " + this.maxEventBytes + " are accepted (hub.envelope.max-size)", single, i));

@@ -1,5 +1,6 @@
 package com.ecommerce.eventhub.ops;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -122,7 +123,14 @@ class DeadLetterOpsRoutes extends EndpointRouteBuilder {
 			}
 			limit = Math.min(Integer.parseInt(limitParameter), DeadLetterQueue.MAX_MESSAGES);
 		}
-		List<DeadLetterView> views = this.queue.list(limit);
+		List<DeadLetterView> views;
+		try {
+			views = this.queue.list(limit);
+		}
+		catch (IOException ex) {
+			brokerUnavailable(exchange, ex);
+			return;
+		}
 		json(exchange, 200, Map.of("count", views.size(), "deadLetters", views));
 	}
 
@@ -156,18 +164,13 @@ class DeadLetterOpsRoutes extends EndpointRouteBuilder {
 				&& !(replay && RELAY_ROUTE.equals(view.failedRoute()));
 		Map<String, Object> answer = new LinkedHashMap<>();
 		List<DeadLetterView> done;
-		if (replay) {
-			DeadLetterQueue.ReplayResult result = this.queue.replay(filter);
-			done = result.replayed();
-			answer.put("replayed", done.size());
-			answer.put("eventIds", eventIds(done));
-			answer.put("unroutable", result.unroutable().size());
-			answer.put("unroutableEventIds", eventIds(result.unroutable()));
+		try {
+			done = replay ? replay(filter, answer) : discard(filter, answer);
 		}
-		else {
-			done = this.queue.discard(filter, this.archiver);
-			answer.put("discarded", done.size());
-			answer.put("eventIds", eventIds(done));
+		catch (IOException ex) {
+			// What was replayed or discarded before the failure is done and acknowledged; the rest stays.
+			brokerUnavailable(exchange, ex);
+			return;
 		}
 		for (DeadLetterView view : done) {
 			if (RELAY_ROUTE.equals(view.failedRoute()) && isUuid(view.eventId())) {
@@ -176,6 +179,29 @@ class DeadLetterOpsRoutes extends EndpointRouteBuilder {
 		}
 		this.monitor.refresh();
 		json(exchange, 200, answer);
+	}
+
+	private List<DeadLetterView> replay(Predicate<DeadLetterView> filter, Map<String, Object> answer)
+			throws IOException {
+		DeadLetterQueue.ReplayResult result = this.queue.replay(filter);
+		answer.put("replayed", result.replayed().size());
+		answer.put("eventIds", eventIds(result.replayed()));
+		answer.put("unroutable", result.unroutable().size());
+		answer.put("unroutableEventIds", eventIds(result.unroutable()));
+		return result.replayed();
+	}
+
+	private List<DeadLetterView> discard(Predicate<DeadLetterView> filter, Map<String, Object> answer)
+			throws IOException {
+		List<DeadLetterView> discarded = this.queue.discard(filter, this.archiver);
+		answer.put("discarded", discarded.size());
+		answer.put("eventIds", eventIds(discarded));
+		return discarded;
+	}
+
+	private static void brokerUnavailable(Exchange exchange, IOException failure) {
+		HttpAnswers.problem(exchange, 503, "Service Unavailable",
+				"RabbitMQ could not be used: " + failure.getMessage() + ". Try again.");
 	}
 
 	/** The eventIds of dead letters; one without a message id is listed as null. */

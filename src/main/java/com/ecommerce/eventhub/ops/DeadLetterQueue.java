@@ -1,6 +1,7 @@
 package com.ecommerce.eventhub.ops;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -11,14 +12,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 
 import com.ecommerce.eventhub.config.TopologyProperties;
+import com.ecommerce.eventhub.topology.BrokerConnections;
 import com.ecommerce.eventhub.topology.DeadLetterHeaders;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
 
-import org.springframework.amqp.rabbit.connection.AbstractConnectionFactory;
 import org.springframework.stereotype.Component;
 
 /**
@@ -35,12 +35,15 @@ public class DeadLetterQueue {
 
 	private static final Duration CONFIRM_TIMEOUT = Duration.ofSeconds(10);
 
-	private final ConnectionFactory connectionFactory;
+	/** AMQP's limit of a routing key (a short string). */
+	private static final int MAX_ROUTING_KEY_BYTES = 255;
+
+	private final BrokerConnections connections;
 
 	private final TopologyProperties topology;
 
-	public DeadLetterQueue(AbstractConnectionFactory springConnectionFactory, TopologyProperties topology) {
-		this.connectionFactory = springConnectionFactory.getRabbitConnectionFactory();
+	public DeadLetterQueue(BrokerConnections connections, TopologyProperties topology) {
+		this.connections = connections;
 		this.topology = topology;
 	}
 
@@ -80,13 +83,21 @@ public class DeadLetterQueue {
 			channel.addReturnListener(r -> returned.set(true));
 			channel.confirmSelect();
 			forEachMatch(channel, filter, (view, response) -> {
-				if (view.originalRoutingKey() == null || view.originalRoutingKey().isEmpty()) {
-					unroutable.add(view);
+				String routingKey = view.originalRoutingKey();
+				if (routingKey == null || routingKey.isEmpty()
+						|| routingKey.getBytes(StandardCharsets.UTF_8).length > MAX_ROUTING_KEY_BYTES) {
+					unroutable.add(view); // nothing can route it; it stays a dead letter
 					return;
 				}
 				returned.set(false);
-				channel.basicPublish(this.topology.exchange(), view.originalRoutingKey(), true,
-						withoutFailureHeaders(response.getProps()), response.getBody());
+				try {
+					channel.basicPublish(this.topology.exchange(), routingKey, true,
+							withoutFailureHeaders(response.getProps()), response.getBody());
+				}
+				catch (RuntimeException ex) {
+					// The client refused to encode it: the channel's confirm count is off now, so stop here.
+					throw new IOException("cannot republish dead letter " + view.eventId() + ": " + ex.getMessage(), ex);
+				}
 				awaitConfirm(channel);
 				if (returned.get()) {
 					unroutable.add(view); // not acknowledged: back to the queue when the channel closes
@@ -142,10 +153,15 @@ public class DeadLetterQueue {
 		return discarded;
 	}
 
+	/**
+	 * Goes through the messages that are in the queue now, once each: a replayed message that fails again
+	 * and comes back to the queue's tail is not read a second time in the same call.
+	 */
 	private void forEachMatch(Channel channel, Predicate<DeadLetterView> filter, MatchWork work) throws IOException {
+		long present = Math.min(MAX_MESSAGES, channel.messageCount(this.topology.deadLetterQueue()));
 		GetResponse response;
 		int read = 0;
-		while (read++ < MAX_MESSAGES && (response = channel.basicGet(this.topology.deadLetterQueue(), false)) != null) {
+		while (read++ < present && (response = channel.basicGet(this.topology.deadLetterQueue(), false)) != null) {
 			DeadLetterView view = view(response.getProps());
 			if (filter.test(view)) {
 				work.run(view, response);
@@ -164,12 +180,21 @@ public class DeadLetterQueue {
 		Map<String, Object> headers = (properties.getHeaders() != null) ? properties.getHeaders() : Map.of();
 		String routingKey = text(headers.get(DeadLetterHeaders.ORIGINAL_ROUTING_KEY));
 		Object attempts = headers.get(DeadLetterHeaders.ATTEMPTS);
+		// Header values are whatever the message carries: each is cut so a listing stays small. A routing
+		// key cut this way is longer than AMQP allows, so it is still recognised as unroutable.
 		return new DeadLetterView(properties.getMessageId(), properties.getType(),
-				text(headers.get(DeadLetterHeaders.FAILED_ROUTE)), text(headers.get(DeadLetterHeaders.EXCEPTION_CLASS)),
-				text(headers.get(DeadLetterHeaders.EXCEPTION_MESSAGE)),
+				text(headers.get(DeadLetterHeaders.FAILED_ROUTE), 200),
+				text(headers.get(DeadLetterHeaders.EXCEPTION_CLASS), 300),
+				text(headers.get(DeadLetterHeaders.EXCEPTION_MESSAGE), 1000),
 				(attempts instanceof Number number) ? Integer.valueOf(number.intValue()) : null,
-				text(headers.get(DeadLetterHeaders.FAILED_AT)),
-				(routingKey != null && !routingKey.isEmpty()) ? routingKey : properties.getType());
+				text(headers.get(DeadLetterHeaders.FAILED_AT), 64),
+				(routingKey != null && !routingKey.isEmpty()) ? text(routingKey, MAX_ROUTING_KEY_BYTES + 1)
+						: properties.getType());
+	}
+
+	private static String text(Object value, int maxLength) {
+		String text = text(value);
+		return (text == null || text.length() <= maxLength) ? text : text.substring(0, maxLength);
 	}
 
 	private static AMQP.BasicProperties withoutFailureHeaders(AMQP.BasicProperties properties) {
@@ -189,12 +214,12 @@ public class DeadLetterQueue {
 	}
 
 	private void withChannel(ChannelWork work) throws IOException {
-		try (Connection connection = this.connectionFactory.newConnection("event-hub-dead-letters");
+		try (Connection connection = this.connections.open("event-hub-dead-letters");
 				Channel channel = connection.createChannel()) {
 			work.run(channel);
 		}
 		catch (TimeoutException ex) {
-			throw new IOException("timed out talking to RabbitMQ", ex);
+			throw new IOException("timed out closing the channel", ex);
 		}
 	}
 

@@ -16,9 +16,9 @@ import org.springframework.stereotype.Component;
 /**
  * Deletes what the retention rules (spec "Event Retention") let go: PUBLISHED outbox rows after
  * {@code hub.retention.published}, DEAD rows once handled and then {@code hub.retention.dead}, and
- * idempotency keys after {@code hub.retention.idempotency}; PENDING rows never. It works in bounded
- * batches that each commit on their own, so no pass holds long locks or blocks the relay. A session advisory lock makes one instance do a given pass when several
- * run; the others skip it.
+ * idempotency keys and side-effect records after {@code hub.retention.idempotency}; PENDING rows never.
+ * It works in bounded batches that each commit on their own, so no pass holds long locks or blocks the
+ * relay. A session advisory lock makes one instance do a given pass when several run; the others skip it.
  */
 @Component
 class Housekeeping {
@@ -43,6 +43,10 @@ class Housekeeping {
 	private static final String DELETE_IDEMPOTENCY_KEYS = """
 			DELETE FROM processed_event WHERE ctid = ANY (ARRAY(
 			    SELECT ctid FROM processed_event WHERE processed_at < now() - make_interval(secs => ?) LIMIT ?))""";
+
+	private static final String DELETE_SIDE_EFFECTS = """
+			DELETE FROM side_effect WHERE ctid = ANY (ARRAY(
+			    SELECT ctid FROM side_effect WHERE started_at < now() - make_interval(secs => ?) LIMIT ?))""";
 
 	private final JdbcTemplate jdbc;
 
@@ -73,7 +77,8 @@ class Housekeeping {
 			try {
 				long published = deleteInBatches(connection, DELETE_PUBLISHED, this.retention.published());
 				long dead = deleteInBatches(connection, DELETE_HANDLED_DEAD, this.retention.dead());
-				long keys = deleteInBatches(connection, DELETE_IDEMPOTENCY_KEYS, this.retention.idempotency());
+				long keys = deleteInBatches(connection, DELETE_IDEMPOTENCY_KEYS, this.retention.idempotency())
+						+ deleteInBatches(connection, DELETE_SIDE_EFFECTS, this.retention.idempotency());
 				if (published + dead + keys > 0) {
 					log.info("Housekeeping deleted {} published outbox rows, {} handled dead rows, {} idempotency keys",
 							published, dead, keys);

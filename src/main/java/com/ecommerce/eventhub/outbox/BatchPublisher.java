@@ -6,17 +6,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import com.ecommerce.eventhub.config.RelayProperties;
+import com.ecommerce.eventhub.topology.BrokerConnections;
 import com.ecommerce.eventhub.topology.TopologyDeclarer;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.amqp.rabbit.connection.AbstractConnectionFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
@@ -28,21 +31,31 @@ import org.springframework.stereotype.Component;
  * Why not camel-spring-rabbitmq or RabbitTemplate: the Camel producer waits for each message's
  * confirm before sending the next (one round trip per event caps the relay far below its aim), and
  * RabbitTemplate's correlated confirms and returns add Spring's correlation headers to every message,
- * which would change the wire format. This class uses the broker connection settings Spring Boot
- * configured ({@code spring.rabbitmq.*}) on a dedicated connection named {@code event-hub-relay}.
+ * which would change the wire format. The connection ({@code event-hub-relay}) comes from
+ * {@link BrokerConnections}: every node of {@code spring.rabbitmq.addresses}, shuffled, so the relay
+ * goes on when a node of a cluster dies.
  *
  * <p>
  * Every message is published {@code mandatory}: RabbitMQ confirms a message no queue receives and
  * drops it, so a returned message counts as failed even though its confirm is positive. RabbitMQ
  * sends the return before the confirm on the same channel, so all returns of a batch are known
  * once its confirms have arrived.
+ *
+ * <p>
+ * A broker that stops answering (a hung node, a resource alarm raised mid-batch) must not hold a
+ * worker, and the rows it locked, for longer than the confirm timeout: a watchdog aborts the connection
+ * if a batch is not done by then, which also unblocks a write stuck on a full socket; the next batch
+ * connects again, possibly to another node.
  */
 @Component
 class BatchPublisher implements DisposableBean {
 
 	private static final Logger log = LoggerFactory.getLogger(BatchPublisher.class);
 
-	private final ConnectionFactory connectionFactory;
+	/** Extra time the watchdog gives a batch beyond the confirm timeout before it aborts the connection. */
+	private static final Duration WATCHDOG_MARGIN = Duration.ofSeconds(2);
+
+	private final BrokerConnections connections;
 
 	private final TopologyDeclarer topology;
 
@@ -50,13 +63,19 @@ class BatchPublisher implements DisposableBean {
 
 	private final WorkerChannel[] channels;
 
+	private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(runnable -> {
+		Thread thread = new Thread(runnable, "hub-relay-watchdog");
+		thread.setDaemon(true);
+		return thread;
+	});
+
 	private Connection connection;
 
-	private volatile boolean blocked;
+	/** Why the broker blocks the relay's publishes (a resource alarm), null while it does not. */
+	private volatile String blocked;
 
-	BatchPublisher(AbstractConnectionFactory springConnectionFactory, TopologyDeclarer topology,
-			RelayProperties relay) {
-		this.connectionFactory = springConnectionFactory.getRabbitConnectionFactory();
+	BatchPublisher(BrokerConnections connections, TopologyDeclarer topology, RelayProperties relay) {
+		this.connections = connections;
 		this.topology = topology;
 		this.confirmTimeout = relay.confirmTimeout();
 		this.channels = new WorkerChannel[relay.workers()];
@@ -69,8 +88,12 @@ class BatchPublisher implements DisposableBean {
 	 * @return one result per message
 	 */
 	List<PublishResult> publish(int worker, List<OutboundMessage> messages) {
+		ScheduledFuture<?> abort = null;
 		try {
 			WorkerChannel channel = channel(worker);
+			Connection used = channel.channel.getConnection();
+			abort = this.watchdog.schedule(() -> abortConnection(used, "batch not done within the confirm timeout"),
+					this.confirmTimeout.plus(WATCHDOG_MARGIN).toMillis(), TimeUnit.MILLISECONDS);
 			channel.returned.clear();
 			for (OutboundMessage message : messages) {
 				channel.channel.basicPublish(message.exchange(), message.routingKey(), true, message.properties(),
@@ -92,7 +115,15 @@ class BatchPublisher implements DisposableBean {
 			return results;
 		}
 		catch (TimeoutException ex) {
-			closeChannel(worker); // late confirms must not be counted against the next batch
+			if (this.blocked != null) {
+				// A resource alarm: the broker is alive and will unblock this connection; only the channel
+				// goes, so late confirms cannot count for the next batch.
+				closeChannel(worker);
+			}
+			else {
+				// A node that takes messages but does not confirm them is hung: connect afresh, elsewhere.
+				abortConnection(null, "no publisher confirm within " + this.confirmTimeout);
+			}
 			return failAll(messages, "no publisher confirm within " + this.confirmTimeout);
 		}
 		catch (IOException | RuntimeException ex) {
@@ -105,6 +136,19 @@ class BatchPublisher implements DisposableBean {
 			closeChannel(worker);
 			return failAll(messages, "interrupted while waiting for publisher confirms (shutting down)");
 		}
+		finally {
+			if (abort != null) {
+				abort.cancel(false);
+			}
+		}
+	}
+
+	/**
+	 * Why the broker blocks the relay's publishes.
+	 * @return the broker's reason (e.g. {@code low on memory}), null while publishes are not blocked
+	 */
+	String blockedReason() {
+		return this.blocked;
 	}
 
 	private static List<PublishResult> failAll(List<OutboundMessage> messages, String error) {
@@ -120,9 +164,10 @@ class BatchPublisher implements DisposableBean {
 	}
 
 	private WorkerChannel channel(int worker) throws IOException {
-		if (this.blocked) {
+		String alarm = this.blocked;
+		if (alarm != null) {
 			// Publishing now would block the worker inside a socket write with its rows locked.
-			throw new IOException("connection blocked by the broker (resource alarm)");
+			throw new IOException("connection blocked by the broker (resource alarm: " + alarm + ")");
 		}
 		WorkerChannel current = this.channels[worker];
 		if (current != null && current.channel.isOpen()) {
@@ -139,23 +184,36 @@ class BatchPublisher implements DisposableBean {
 
 	private synchronized Connection connection() throws IOException {
 		if (this.connection == null || !this.connection.isOpen()) {
-			try {
-				Connection created = this.connectionFactory.newConnection("event-hub-relay");
-				created.addBlockedListener(reason -> {
-					log.warn("RabbitMQ blocked the relay connection: {}", reason);
-					this.blocked = true;
-				}, () -> {
-					log.info("RabbitMQ unblocked the relay connection");
-					this.blocked = false;
-				});
-				this.blocked = false;
-				this.connection = created;
-			}
-			catch (TimeoutException ex) {
-				throw new IOException("timed out connecting to RabbitMQ", ex);
-			}
+			Connection created = this.connections.open("event-hub-relay");
+			created.addBlockedListener(reason -> {
+				log.warn("RabbitMQ blocked the relay connection: {}", reason);
+				this.blocked = (reason != null && !reason.isBlank()) ? reason : "resource alarm";
+			}, () -> {
+				log.info("RabbitMQ unblocked the relay connection");
+				this.blocked = null;
+			});
+			this.blocked = null;
+			this.connection = created;
+			log.info("Relay connected to RabbitMQ at {}:{}", created.getAddress().getHostAddress(), created.getPort());
 		}
 		return this.connection;
+	}
+
+	/**
+	 * Aborts the relay connection (every worker's channel with it).
+	 * @param only abort only if this is still the connection in use, null for whatever is in use
+	 * @param why for the log
+	 */
+	private synchronized void abortConnection(Connection only, String why) {
+		Connection current = this.connection;
+		if (current == null || (only != null && only != current)) {
+			return;
+		}
+		log.warn("Aborting the relay's RabbitMQ connection: {}", why);
+		this.connection = null;
+		this.blocked = null; // the alarm state belonged to that connection; a new one learns its own
+		current.abort(1000);
+		this.topology.invalidate();
 	}
 
 	private void closeChannel(int worker) {
@@ -173,6 +231,7 @@ class BatchPublisher implements DisposableBean {
 
 	@Override
 	public synchronized void destroy() {
+		this.watchdog.shutdownNow();
 		if (this.connection != null && this.connection.isOpen()) {
 			this.connection.abort();
 		}

@@ -52,6 +52,7 @@ class OutboxRelayRoute extends EndpointRouteBuilder {
 				.setHeader("workerCount", constant(this.relay.workers()))
 				.setHeader("batchSize", constant(this.relay.batchSize()))
 				.setHeader("maxEventBytes", constant(this.envelope.maxBytes()))
+				.setHeader("maxBatchBytes", constant(this.relay.maxBatchBytes().toBytes()))
 				.setHeader(RelayBatchProcessor.WORKER_HEADER, constant(worker))
 				.to(sql("classpath:sql/claim-plan-settings.sql").outputType(SqlOutputType.SelectOne))
 				.to(sql("classpath:sql/claim-outbox-batch.sql").outputType(SqlOutputType.SelectList))

@@ -69,7 +69,7 @@ final class RouteFileShape {
 		if (root.isEmpty()) {
 			return Map.of();
 		}
-		rejectRepeatedKeys(root.get());
+		walk(root.get());
 		if (!(root.get() instanceof SequenceNode entries)) {
 			throw new RouteFileRejectedException("the top level must be a list of routes", line(root.get()), null);
 		}
@@ -103,10 +103,11 @@ final class RouteFileShape {
 	}
 
 	/**
-	 * A key written twice in one mapping: YAML keeps one silently, so what a reviewer reads is not what
-	 * runs. Iterative, one pass over the nodes.
+	 * One pass over every node: a key written twice in one mapping (YAML keeps one silently, so what a
+	 * reviewer reads is not what runs), and {@code beans} or {@code routeConfiguration} at any depth (a
+	 * templated route may carry local beans too). Iterative, so no depth of nesting can overflow it.
 	 */
-	private static void rejectRepeatedKeys(Node root) throws RouteFileRejectedException {
+	private void walk(Node root) throws RouteFileRejectedException {
 		Deque<Node> pending = new ArrayDeque<>(List.of(root));
 		Set<Node> visited = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
 		while (!pending.isEmpty()) {
@@ -117,9 +118,16 @@ final class RouteFileShape {
 			if (node instanceof MappingNode mapping) {
 				Set<String> keys = new HashSet<>();
 				for (NodeTuple field : mapping.getValue()) {
-					if (field.getKeyNode() instanceof ScalarNode key && !keys.add(key.getValue())) {
-						throw new RouteFileRejectedException("key '" + key.getValue() + "' appears twice in one mapping",
-								line(key), null);
+					if (field.getKeyNode() instanceof ScalarNode key) {
+						if (!keys.add(key.getValue())) {
+							throw new RouteFileRejectedException(
+									"key '" + key.getValue() + "' appears twice in one mapping", line(key), null);
+						}
+						if (CODE.contains(key.getValue()) && !this.allowBeans) {
+							throw new RouteFileRejectedException("'" + key.getValue() + "' is not allowed in route files "
+									+ "(it creates objects or changes error handling in the hub; hub.routes.allow-beans=true "
+									+ "permits it)", line(key), null);
+						}
 					}
 					pending.push(field.getValueNode());
 				}

@@ -57,13 +57,13 @@ public class RouteFiles {
 	private static final long STOP_TIMEOUT_SECONDS = 30;
 
 	/**
-	 * The hub-consumer template parameters that are numbers, and their form: a value Camel cannot use
+	 * The hub-consumer template parameters that are numbers or a choice, and their form: a value Camel cannot use
 	 * would fail the route only when it starts, or worse, behave unexpectedly.
 	 */
 	private static final Map<String, String> NUMERIC_PARAMETERS = Map.of("maximumAttempts", "[1-9]\\d{0,3}",
 			"initialDelay", "\\d{1,9}", "maxDelay", "\\d{1,9}", "attemptTimeout", "[1-9]\\d{0,8}", "multiplier",
 			"[1-9]\\d{0,2}(\\.\\d{1,3})?", "concurrency", "[1-9]\\d?", "prefetch", "[1-9]\\d{0,3}", "majors",
-			"[1-9]\\d{0,3}( *, *[1-9]\\d{0,3}){0,15}");
+			"[1-9]\\d{0,3}( *, *[1-9]\\d{0,3}){0,15}", "sideEffects", "at-least-once|at-most-once");
 
 	private final CamelContext camel;
 

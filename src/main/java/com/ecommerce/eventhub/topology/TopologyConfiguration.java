@@ -15,6 +15,7 @@ import org.springframework.amqp.core.Declarable;
 import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.core.Queue;
 import org.springframework.amqp.core.TopicExchange;
+import org.springframework.boot.autoconfigure.amqp.ConnectionFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -44,6 +45,17 @@ public class TopologyConfiguration {
 		declarables.add(new Queue(archiveQueue(topology), true, false, false, queueTypeArgument(topology)));
 		declarables.add(new Queue(parkedQueue(topology), true, false, false, queueTypeArgument(topology)));
 		return new Declarables(declarables);
+	}
+
+	/**
+	 * Every client connection, Spring's included, gives up on a channel-level answer (such as opening a
+	 * channel) after {@link BrokerConnections#CHANNEL_RPC_TIMEOUT}; the client's own default, ten
+	 * minutes, would let a hung node wedge a relay worker.
+	 * @return the customizer of the RabbitMQ client's factory
+	 */
+	@Bean
+	static ConnectionFactoryCustomizer channelRpcTimeout() {
+		return factory -> factory.setChannelRpcTimeout((int) BrokerConnections.CHANNEL_RPC_TIMEOUT.toMillis());
 	}
 
 	/**

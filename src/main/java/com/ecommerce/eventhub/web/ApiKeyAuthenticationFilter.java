@@ -29,7 +29,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * {@link ApiKey} is left in the request attribute {@link #CALLER}.
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE + 10)
+@Order(Ordered.HIGHEST_PRECEDENCE + 5)
 public class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
 
 	/** The role of admin keys (management.endpoint.health.roles). */
@@ -73,12 +73,12 @@ public class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
 		}
 		if (caller.isEmpty()) {
 			response.setHeader("WWW-Authenticate", "Bearer");
-			Problem.write(response, 401, "Unauthorized",
+			refuse(request, response, 401, "Unauthorized",
 					"A valid API key is required in the X-API-Key header (or Authorization: Bearer).");
 			return;
 		}
 		if (!caller.get().admin() && ADMIN_PATHS.stream().anyMatch(path::startsWith)) {
-			Problem.write(response, 403, "Forbidden", "This API key may not use the operations endpoints.");
+			refuse(request, response, 403, "Forbidden", "This API key may not use the operations endpoints.");
 			return;
 		}
 		request.setAttribute(CALLER, caller.get());
@@ -95,6 +95,17 @@ public class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
 			return authorization.substring(7).trim();
 		}
 		return null;
+	}
+
+	/** Refuses before the body is read; with a body announced, the connection closes after the answer. */
+	private static void refuse(HttpServletRequest request, HttpServletResponse response, int status, String title,
+			String detail) throws IOException {
+		if (RequestLimitsFilter.hasBody(request)) {
+			RequestLimitsFilter.refuse(response, status, title, detail);
+		}
+		else {
+			Problem.write(response, status, title, detail);
+		}
 	}
 
 	/**

@@ -9,9 +9,11 @@ import java.io.InputStreamReader;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
@@ -37,16 +39,26 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * {@code identity} is refused with 415: a compressed body would be inflated past any limit.
  *
  * <p>
- * It runs before authentication, so an anonymous caller cannot make the hub buffer anything either;
- * Spring's form-content filter is switched off ({@code spring.mvc.formcontent.filter.enabled}) and
- * Tomcat parses no form body ({@code server.tomcat.max-http-form-post-size: 0}).
+ * It runs after authentication ({@link ApiKeyAuthenticationFilter}), so an anonymous caller is refused
+ * before a byte of its body is read; at most {@link #MAX_CONCURRENT_READS} bodies are read at once. A
+ * refusal closes the connection, so the rest of the body is not read either. Spring's form-content
+ * filter is switched off ({@code spring.mvc.formcontent.filter.enabled}) and Tomcat parses no form body
+ * ({@code server.tomcat.max-http-form-post-size: 0}).
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE + 5)
+@Order(Ordered.HIGHEST_PRECEDENCE + 10)
 public class RequestLimitsFilter extends OncePerRequestFilter {
 
 	/** How long reading one request body may take in all. */
 	static final Duration READ_DEADLINE = Duration.ofSeconds(30);
+
+	/**
+	 * Bodies read at once: callers trickling bodies in cannot take every server thread, health probes
+	 * and the other requests keep theirs.
+	 */
+	static final int MAX_CONCURRENT_READS = 32;
+
+	private final Semaphore reads = new Semaphore(MAX_CONCURRENT_READS);
 
 	private final List<RequestBodyAllowance> allowances;
 
@@ -57,28 +69,30 @@ public class RequestLimitsFilter extends OncePerRequestFilter {
 	@Override
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
-		String encoding = request.getHeader("Content-Encoding");
-		if (encoding != null && !encoding.isBlank() && !"identity".equalsIgnoreCase(encoding.trim())) {
-			Problem.write(response, 415, "Unsupported Media Type",
-					"Content-Encoding is not supported; send the body uncompressed.");
-			return;
+		for (String encoding : Collections.list(request.getHeaders("Content-Encoding"))) {
+			for (String coding : encoding.split(",")) {
+				if (!coding.isBlank() && !"identity".equalsIgnoreCase(coding.trim())) {
+					refuse(response, 415, "Unsupported Media Type",
+							"Content-Encoding is not supported; send the body uncompressed.");
+					return;
+				}
+			}
 		}
-		long declared = request.getContentLengthLong();
-		boolean hasBody = declared > 0 || (declared < 0 && request.getHeader("Transfer-Encoding") != null);
-		if (!hasBody) {
+		if (!hasBody(request)) {
 			chain.doFilter(request, response);
 			return;
 		}
+		long declared = request.getContentLengthLong();
 		String path = ApiKeyAuthenticationFilter.routedPath(request);
 		Optional<RequestBodyAllowance> allowance = this.allowances.stream()
 			.filter(candidate -> candidate.covers(request.getMethod(), path))
 			.findFirst();
 		if (allowance.isEmpty()) {
-			Problem.write(response, 413, "Payload Too Large", "This endpoint takes no request body.");
+			refuse(response, 413, "Payload Too Large", "This endpoint takes no request body.");
 			return;
 		}
 		if (!isJson(request.getContentType())) {
-			Problem.write(response, 415, "Unsupported Media Type", "Send the body as application/json.");
+			refuse(response, 415, "Unsupported Media Type", "Send the body as application/json.");
 			return;
 		}
 		long limit = allowance.get().maxBytes();
@@ -86,14 +100,22 @@ public class RequestLimitsFilter extends OncePerRequestFilter {
 			tooLarge(response, limit);
 			return;
 		}
+		if (!this.reads.tryAcquire()) {
+			response.setHeader("Retry-After", "1");
+			refuse(response, 503, "Service Unavailable", "Too many request bodies are being read; try again.");
+			return;
+		}
 		byte[] body;
 		try {
 			body = readAtMost(request.getInputStream(), limit, System.nanoTime() + READ_DEADLINE.toNanos());
 		}
 		catch (ReadDeadlineException ex) {
-			Problem.write(response, 408, "Request Timeout",
+			refuse(response, 408, "Request Timeout",
 					"The request body did not arrive within " + READ_DEADLINE.toSeconds() + " s.");
 			return;
+		}
+		finally {
+			this.reads.release();
 		}
 		if (body == null) {
 			tooLarge(response, limit);
@@ -102,8 +124,32 @@ public class RequestLimitsFilter extends OncePerRequestFilter {
 		chain.doFilter(new BufferedBodyRequest(request, body), response);
 	}
 
+	/**
+	 * Whether the request announces a body.
+	 * @param request the request
+	 * @return true for a Content-Length over 0 or a chunked body
+	 */
+	static boolean hasBody(HttpServletRequest request) {
+		long declared = request.getContentLengthLong();
+		return declared > 0 || (declared < 0 && request.getHeader("Transfer-Encoding") != null);
+	}
+
+	/**
+	 * Answers a problem and closes the connection afterwards, so the unread rest of a refused body is
+	 * neither read nor waited for.
+	 * @param response the response
+	 * @param status the status
+	 * @param title the problem's title
+	 * @param detail what went wrong
+	 * @throws IOException when the client is gone
+	 */
+	static void refuse(HttpServletResponse response, int status, String title, String detail) throws IOException {
+		response.setHeader("Connection", "close");
+		Problem.write(response, status, title, detail);
+	}
+
 	private static void tooLarge(HttpServletResponse response, long limit) throws IOException {
-		Problem.write(response, 413, "Payload Too Large", "The request body exceeds the limit of " + limit + " bytes.");
+		refuse(response, 413, "Payload Too Large", "The request body exceeds the limit of " + limit + " bytes.");
 	}
 
 	/**

@@ -92,6 +92,8 @@ class SlowPeerIT {
 				publisher.publish(OutboxFixtures.example("inventory.reserved"));
 			}
 			await().atMost(Duration.ofSeconds(15)).until(() -> slow.openRequests() >= 2);
+			// Attempts time out after 2 s but their threads stay stuck reading: the route gets new ones.
+			await().atMost(Duration.ofSeconds(20)).until(() -> slow.distinctEvents() > 2);
 
 			// Another route: its first attempt fails, its redelivery 500 ms later must not wait for the slow one.
 			ObjectNode page = OutboxFixtures.example("landing-cms.content-updated");

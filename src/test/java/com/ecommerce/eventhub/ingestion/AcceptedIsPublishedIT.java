@@ -117,7 +117,9 @@ class AcceptedIsPublishedIT {
 				"{\"version\": 1, \"publishedBy\": \"a\\u0000@example.com\"}", "/payload/publishedBy",
 				"{\"version\": 1, \"publishedBy\": \"a@example.com\", \"note\": \"\\ud800\"}", "/payload/note",
 				"{\"version\": 1, \"publishedBy\": \"a@example.com\", \"k\\u0000\": 1}", "/payload/k\uFFFD",
-				"{\"version\": 1e-70, \"publishedBy\": \"a@example.com\"}", "/payload/version");
+				"{\"version\": 1e-70, \"publishedBy\": \"a@example.com\"}", "/payload/version",
+				"{\"version\": 1e-999999999, \"publishedBy\": \"a@example.com\"}", "/payload/version",
+				"{\"version\": 1e99999, \"publishedBy\": \"a@example.com\"}", "/payload/version");
 		for (Map.Entry<String, String> attack : attacks.entrySet()) {
 			String body = published.toString()
 				.replace(published.get("payload").toString(), attack.getKey())
@@ -135,6 +137,17 @@ class AcceptedIsPublishedIT {
 			assertThat(response.statusCode()).as(occurredAt).isEqualTo(400);
 			assertThat(response.body()).contains("/occurredAt");
 		}
+		ObjectNode lineBreak = OutboxFixtures.example("landing-cms.content-published");
+		lineBreak.put("eventVersion", "1.0\n");
+		lineBreak.putObject("payload").put("anything", "goes");
+		assertThat(this.http.post("/api/v1/events", ALL_KEY, "application/json", lineBreak.toString()).body())
+			.as("a version with a line break is no version").contains("/eventVersion");
+		ObjectNode longType = OutboxFixtures.example("landing-cms.content-published");
+		longType.put("eventType", "landing-cms" + ".a".repeat(6000));
+		HttpResponse<String> longTypeAnswer = this.http.post("/api/v1/events", ALL_KEY, "application/json",
+				longType.toString());
+		assertThat(longTypeAnswer.statusCode()).isEqualTo(400);
+		assertThat(longTypeAnswer.body()).contains("/eventType");
 		String duplicateKey = published.toString().replace("\"eventVersion\":\"1.0\"",
 				"\"eventVersion\":\"1.0\",\"eventVersion\":\"2.0\"");
 		assertThat(this.http.post("/api/v1/events", ALL_KEY, "application/json", duplicateKey).statusCode())

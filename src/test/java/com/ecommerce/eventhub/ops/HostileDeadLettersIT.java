@@ -1,5 +1,6 @@
 package com.ecommerce.eventhub.ops;
 
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -136,6 +137,33 @@ class HostileDeadLettersIT {
 				+ "AND body IS NULL", byte[].class)).containsExactly(0, 0xff, 'x');
 		assertThat(this.jdbc.queryForObject("SELECT exception_message FROM dead_letter_archive WHERE event_id = ?",
 				String.class, nobody)).isEqualTo("bad\uFFFDthing");
+	}
+
+	@Test
+	void aReplayReadsEachDeadLetterOnceEvenWhenReplayedOnesComeStraightBack() throws Exception {
+		// Replayed messages that fail again land at the queue's tail while the replay still reads it.
+		this.channel.queueBind(topology.deadLetterQueue(), topology.exchange(), "loop.back");
+		try {
+			for (int i = 0; i < 20; i++) {
+				publish(topology.deadLetterQueue(), properties(UUID.randomUUID().toString(),
+						Map.of(DeadLetterHeaders.ORIGINAL_ROUTING_KEY, "loop.back")), "{}".getBytes(StandardCharsets.UTF_8));
+			}
+			// A routing key longer than AMQP allows: nothing can route it, and it must not break the replay.
+			String tooLong = UUID.randomUUID().toString();
+			publish(topology.deadLetterQueue(), properties(tooLong, Map.of(DeadLetterHeaders.ORIGINAL_ROUTING_KEY,
+					"k".repeat(300))), "{}".getBytes(StandardCharsets.UTF_8));
+
+			HttpResponse<String> response = this.http.post("/api/v1/dead-letters/replay", ADMIN_KEY, "application/json",
+					"{\"all\": true}");
+			assertThat(response.statusCode()).isEqualTo(200);
+			JsonNode replayed = HubHttp.json(response);
+			assertThat(replayed.get("replayed").asInt()).as("each once, not again from the tail").isEqualTo(20);
+			assertThat(replayed.get("unroutableEventIds").toString()).contains(tooLong);
+			await().atMost(Duration.ofSeconds(10)).until(() -> depth() == 21);
+		}
+		finally {
+			this.channel.queueUnbind(topology.deadLetterQueue(), topology.exchange(), "loop.back");
+		}
 	}
 
 	@Test

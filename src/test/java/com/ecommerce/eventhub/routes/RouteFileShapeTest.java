@@ -30,6 +30,17 @@ class RouteFileShapeTest {
 		assertThatThrownBy(() -> strict.check("- routeConfiguration:\n    id: all\n"))
 			.hasMessageContaining("'routeConfiguration' is not allowed");
 		assertThat(new RouteFileShape(true, 100_000).check(BEANS)).containsEntry("uses-helper", 4);
+		// Local beans of a templated route are beans all the same.
+		assertThatThrownBy(() -> strict.check("""
+				- templatedRoute:
+				    routeTemplateRef: hub-consumer
+				    routeId: with-local-beans
+				    beans:
+				      - name: helper
+				        type: java.lang.StringBuilder
+				""")).hasMessageContaining("'beans' is not allowed")
+			.extracting(ex -> ((RouteFileRejectedException) ex).line())
+			.isEqualTo(4);
 	}
 
 	@Test

@@ -32,12 +32,25 @@ public final class QueueRecorder implements AutoCloseable {
 	 * @throws IOException when RabbitMQ is unreachable
 	 */
 	public static QueueRecorder consume(String... queues) throws IOException {
+		return consume(TestServices.rabbit(), queues);
+	}
+
+	/**
+	 * Starts consuming (auto-ack) the given queues of the broker the factory reaches.
+	 * @param factory the broker, e.g. one node of a test cluster
+	 * @param queues existing queues
+	 * @return the recorder; close it to stop
+	 * @throws IOException when RabbitMQ is unreachable
+	 */
+	public static QueueRecorder consume(com.rabbitmq.client.ConnectionFactory factory, String... queues)
+			throws IOException {
 		try {
-			QueueRecorder recorder = new QueueRecorder(TestServices.rabbit().newConnection("test-recorder"));
+			QueueRecorder recorder = new QueueRecorder(factory.newConnection("test-recorder"));
 			for (String queue : queues) {
 				Channel channel = recorder.connection.createChannel();
 				channel.basicConsume(queue, true, (tag, delivery) -> recorder.received.add(new Received(queue,
-						delivery.getEnvelope().getRoutingKey(), delivery.getProperties(), delivery.getBody())),
+						delivery.getEnvelope().getRoutingKey(), delivery.getProperties(), delivery.getBody(),
+						System.nanoTime())),
 						tag -> {
 						});
 			}
@@ -78,8 +91,9 @@ public final class QueueRecorder implements AutoCloseable {
 	 * @param routingKey the routing key it was published with
 	 * @param properties its AMQP properties
 	 * @param body its body
+	 * @param at when it arrived ({@link System#nanoTime()})
 	 */
-	public record Received(String queue, String routingKey, AMQP.BasicProperties properties, byte[] body) {
+	public record Received(String queue, String routingKey, AMQP.BasicProperties properties, byte[] body, long at) {
 
 		/** The body parsed as JSON. */
 		public JsonNode json() {

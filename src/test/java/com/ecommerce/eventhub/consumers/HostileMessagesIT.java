@@ -1,0 +1,106 @@
+package com.ecommerce.eventhub.consumers;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import com.ecommerce.eventhub.support.OutboxFixtures;
+import com.ecommerce.eventhub.support.QueueRecorder;
+import com.ecommerce.eventhub.support.QueueRecorder.Received;
+import com.ecommerce.eventhub.support.TestServices;
+import com.ecommerce.eventhub.support.TestTopology;
+import com.ecommerce.eventhub.topology.DeadLetterHeaders;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Messages published straight to the broker by someone with write access: a number whose exponent would
+ * take minutes to write out, a version with a trailing line break hiding a nonsense payload, an event
+ * type long enough to overflow a backtracking regular expression, a body that is not JSON. Each is
+ * dead-lettered at once with its reason, and the route goes on with the next message.
+ */
+@CamelSpringBootTest
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = "hub.relay.enabled=false")
+@DirtiesContext
+class HostileMessagesIT {
+
+	static final TestTopology topology = TestTopology.unique("hostilemsg");
+
+	@DynamicPropertySource
+	static void hubProperties(DynamicPropertyRegistry registry) {
+		topology.register(registry);
+	}
+
+	@AfterAll
+	static void cleanup() throws Exception {
+		topology.cleanup();
+	}
+
+	@Autowired
+	JdbcTemplate jdbc;
+
+	@Test
+	void hostileMessagesAreDeadLetteredAtOnceAndTheRouteGoesOn() throws Exception {
+		ObjectNode hugeExponent = OutboxFixtures.example("order.placed");
+		String hugeExponentBody = hugeExponent.toString().replaceFirst("\"amount\":199.98", "\"amount\":1e-999999999");
+		assertThat(hugeExponentBody).contains("1e-999999999");
+		ObjectNode lineBreak = OutboxFixtures.example("order.placed");
+		lineBreak.put("eventVersion", "1.0\n");
+		lineBreak.putObject("payload").putArray("not").add("an").add("order");
+		ObjectNode longType = OutboxFixtures.example("order.placed");
+		longType.put("eventType", "order" + ".a".repeat(6000));
+		String notJson = UUID.randomUUID().toString();
+		ObjectNode valid = OutboxFixtures.example("order.placed");
+		Map<String, String> hostile = Map.of(hugeExponent.get("eventId").asText(), hugeExponentBody,
+				lineBreak.get("eventId").asText(), lineBreak.toString(), longType.get("eventId").asText(),
+				longType.toString());
+
+		try (QueueRecorder deadLetters = QueueRecorder.consume(topology.deadLetterQueue());
+				Connection connection = TestServices.rabbit().newConnection("test-hostile");
+				Channel channel = connection.createChannel()) {
+			channel.confirmSelect();
+			for (Map.Entry<String, String> message : hostile.entrySet()) {
+				publish(channel, message.getKey(), message.getValue().getBytes(StandardCharsets.UTF_8));
+			}
+			publish(channel, notJson, "{{{ not json".getBytes(StandardCharsets.UTF_8));
+			publish(channel, valid.get("eventId").asText(), valid.toString().getBytes(StandardCharsets.UTF_8));
+
+			List<String> ids = List.of(hugeExponent.get("eventId").asText(), lineBreak.get("eventId").asText(),
+					longType.get("eventId").asText(), notJson);
+			await().atMost(Duration.ofSeconds(20)).until(() -> deadLetters.receivedOf(ids).size() == ids.size());
+			for (Received letter : deadLetters.receivedOf(ids)) {
+				assertThat(letter.header(DeadLetterHeaders.FAILED_ROUTE)).isEqualTo("notification-order-events");
+				assertThat(letter.header(DeadLetterHeaders.ATTEMPTS)).as(letter.properties().getMessageId()).isEqualTo("1");
+				assertThat(letter.header(DeadLetterHeaders.EXCEPTION_CLASS)).endsWith("EnvelopeValidationException");
+			}
+			// The valid order behind them was handled: its e-mail request is in the outbox.
+			await().atMost(Duration.ofSeconds(20)).until(() -> this.jdbc.queryForObject(
+					"SELECT count(*) FROM outbox_event WHERE causation_id = ?", Long.class,
+					valid.get("eventId").asText()) == 1);
+		}
+	}
+
+	private static void publish(Channel channel, String messageId, byte[] body) throws Exception {
+		channel.basicPublish(topology.exchange(), "order.placed", true,
+				new AMQP.BasicProperties.Builder().messageId(messageId).type("order.placed").build(), body);
+		channel.waitForConfirmsOrDie(5000);
+	}
+
+}
