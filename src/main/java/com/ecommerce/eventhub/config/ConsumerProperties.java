@@ -12,14 +12,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * Consumer routes ({@code hub.consumers.*}): the default redelivery policy of the spec, and
- * per-route overrides by route id.
+ * Consumer routes ({@code hub.consumers.*}): the default redelivery policy of the spec,
+ * and per-route overrides by route id.
  *
  * @param redelivery the policy of every consumer route that does not override it
- * @param routes overrides by route id, e.g. {@code hub.consumers.routes.notification-order-events.maximum-attempts}
+ * @param routes overrides by route id, e.g.
+ * {@code hub.consumers.routes.notification-order-events.maximum-attempts}
  * @param concurrency consumers per route (parallel deliveries)
- * @param prefetch unacknowledged messages a route's consumer holds, including those waiting for a
- * delayed redelivery
+ * @param prefetch unacknowledged messages a route's consumer holds, including those
+ * waiting for a delayed redelivery
  */
 @Validated
 @ConfigurationProperties("hub.consumers")
@@ -41,8 +42,8 @@ public record ConsumerProperties(@DefaultValue @Valid Redelivery redelivery, Map
 	}
 
 	/**
-	 * A redelivery policy. Attempts are spaced {@code initialDelay × multiplier^(n-1)}, capped at
-	 * {@code maxDelay}: the spec's 5 attempts are 1 s, 2 s, 4 s and 8 s apart.
+	 * A redelivery policy. Attempts are spaced {@code initialDelay × multiplier^(n-1)},
+	 * capped at {@code maxDelay}: the spec's 5 attempts are 1 s, 2 s, 4 s and 8 s apart.
 	 *
 	 * @param maximumAttempts tries in all, the first included
 	 * @param initialDelay wait before the second attempt

@@ -6,9 +6,9 @@ import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * Limits of one event ({@code hub.envelope.*}), enforced wherever an event enters the hub: at
- * ingestion (413), at the relay (the row becomes DEAD, its payload never loaded) and at consumers
- * (dead-lettered).
+ * Limits of one event ({@code hub.envelope.*}), enforced wherever an event enters the
+ * hub: at ingestion (413), at the relay (the row becomes DEAD, its payload never loaded)
+ * and at consumers (dead-lettered).
  *
  * @param maxSize the largest serialized envelope (UTF-8 JSON) the hub takes
  */

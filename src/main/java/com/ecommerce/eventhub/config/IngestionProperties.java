@@ -15,11 +15,12 @@ import org.springframework.validation.annotation.Validated;
  * REST ingestion ({@code hub.ingestion.*}).
  *
  * @param maxBatchSize envelopes one request may carry
- * @param maxBodySize the largest request body accepted; larger ones are refused with 413 while
- * reading, before they are buffered
- * @param internalTypes event-type patterns the hub itself emits ({@code email.*}: requests that send
- * mail to any address, and their results); an API key may post such a type only when its
- * {@code event-types} name the exact type; {@code *} and prefixes do not include them
+ * @param maxBodySize the largest request body accepted; larger ones are refused with 413
+ * while reading, before they are buffered
+ * @param internalTypes event-type patterns the hub itself emits ({@code email.*}:
+ * requests that send mail to any address, and their results); an API key may post such a
+ * type only when its {@code event-types} name the exact type; {@code *} and prefixes do
+ * not include them
  */
 @Validated
 @ConfigurationProperties("hub.ingestion")
@@ -29,8 +30,8 @@ public record IngestionProperties(@DefaultValue("500") @Positive @Max(10_000) in
 	public IngestionProperties {
 		internalTypes = List.copyOf(internalTypes);
 		if (maxBodySize.toBytes() <= 0 || maxBodySize.toBytes() > 64L * 1024 * 1024) {
-			throw new IllegalArgumentException("hub.ingestion.max-body-size must be between 1B and 64MB, got "
-					+ maxBodySize);
+			throw new IllegalArgumentException(
+					"hub.ingestion.max-body-size must be between 1B and 64MB, got " + maxBodySize);
 		}
 	}
 

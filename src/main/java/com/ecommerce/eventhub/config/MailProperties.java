@@ -35,7 +35,8 @@ public record MailProperties(@DefaultValue("localhost") @NotBlank String host, @
 		@DefaultValue("hub.email") @NotBlank String queue, @DefaultValue @Valid Retry retry) {
 
 	/**
-	 * Retries of a failed send go through the outbox ({@code available_at}), so they survive restarts.
+	 * Retries of a failed send go through the outbox ({@code available_at}), so they
+	 * survive restarts.
 	 *
 	 * @param maxRetries retries after the first try (the request's {@code maxRetries})
 	 * @param initialDelay wait before the first retry

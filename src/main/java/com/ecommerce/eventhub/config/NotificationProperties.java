@@ -19,8 +19,7 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("hub.notifications")
 public record NotificationProperties(@DefaultValue("true") boolean enabled,
-		@DefaultValue("hub.notifications") @NotBlank String queue,
-		Map<String, String> trackingUrls) {
+		@DefaultValue("hub.notifications") @NotBlank String queue, Map<String, String> trackingUrls) {
 
 	public NotificationProperties {
 		trackingUrls = (trackingUrls != null) ? Map.copyOf(trackingUrls) : Map.of();

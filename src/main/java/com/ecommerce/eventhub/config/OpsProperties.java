@@ -12,8 +12,8 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param deadLetterCheckInterval how often the dead-letter queue's depth is read
  * @param metricsInterval how often the outbox backlog gauges are read
- * @param maxBodySize the largest request body an operations endpoint (dead letters, routes) takes;
- * their bodies are small JSON filters
+ * @param maxBodySize the largest request body an operations endpoint (dead letters,
+ * routes) takes; their bodies are small JSON filters
  */
 @Validated
 @ConfigurationProperties("hub.ops")

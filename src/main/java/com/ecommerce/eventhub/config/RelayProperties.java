@@ -15,15 +15,16 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param enabled whether this instance relays the outbox at all
  * @param batchSize rows claimed per transaction
- * @param pollInterval how long an idle worker waits before polling again (a worker that found
- * rows polls again at once)
+ * @param pollInterval how long an idle worker waits before polling again (a worker that
+ * found rows polls again at once)
  * @param workers concurrent claim-publish-mark loops; more than one overlaps one batch's
  * database work with another's confirm wait
- * @param confirmTimeout how long a batch waits for the broker's publisher confirms before its
- * unconfirmed rows count as a failed attempt
+ * @param confirmTimeout how long a batch waits for the broker's publisher confirms before
+ * its unconfirmed rows count as a failed attempt
  * @param backoffInitial delay before the first retry of a row whose publish failed
  * @param backoffMax cap of the exponential retry delay
- * @param maxBatchBytes the most JSON one batch loads into memory; rows past it wait for the next poll
+ * @param maxBatchBytes the most JSON one batch loads into memory; rows past it wait for
+ * the next poll
  */
 @Validated
 @ConfigurationProperties("hub.relay")

@@ -10,8 +10,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * API callers ({@code hub.security.*}). Without any key configured every {@code /api} request is
- * refused.
+ * API callers ({@code hub.security.*}). Without any key configured every {@code /api}
+ * request is refused.
  *
  * @param apiKeys the callers
  */
@@ -26,12 +26,13 @@ public record SecurityProperties(List<@Valid ApiKey> apiKeys) {
 	/**
 	 * One caller.
 	 *
-	 * @param name who the caller is (logged, and the {@code metadata.source} of every event it posts); never
-	 * the key itself
+	 * @param name who the caller is (logged, and the {@code metadata.source} of every
+	 * event it posts); never the key itself
 	 * @param key the secret sent in {@code X-API-Key} or {@code Authorization: Bearer}
-	 * @param eventTypes event-type patterns the caller may post ({@code *} for all, {@code order.*}
-	 * for a prefix)
-	 * @param admin whether the caller may use the operations endpoints (dead letters, routes)
+	 * @param eventTypes event-type patterns the caller may post ({@code *} for all,
+	 * {@code order.*} for a prefix)
+	 * @param admin whether the caller may use the operations endpoints (dead letters,
+	 * routes)
 	 */
 	public record ApiKey(@NotBlank String name, @NotBlank @Size(min = 16) String key, List<String> eventTypes,
 			boolean admin) {
@@ -51,8 +52,8 @@ public record SecurityProperties(List<@Valid ApiKey> apiKeys) {
 		}
 
 		/**
-		 * Whether this caller names the type itself, not through {@code *} or a prefix: what a
-		 * hub-internal type ({@code hub.ingestion.internal-types}) requires.
+		 * Whether this caller names the type itself, not through {@code *} or a prefix:
+		 * what a hub-internal type ({@code hub.ingestion.internal-types}) requires.
 		 * @param eventType the event type
 		 * @return true when one of the patterns is exactly the type
 		 */

@@ -19,9 +19,10 @@ import org.springframework.validation.annotation.Validated;
  * @param deadLetterQueue the durable queue that keeps what could not be handled
  * @param deadLetterTtl how long a dead letter stays in the queue (spec: 7 days)
  * @param queueType {@code quorum} (replicated, for clusters) or {@code classic}
- * @param deliveryLimit quorum queues only: deliveries of one message before the broker drops
- * it; RabbitMQ 3.10 has no default, so a poison message would loop forever
- * @param domainQueues the domain queues and their binding patterns, so no event is unroutable
+ * @param deliveryLimit quorum queues only: deliveries of one message before the broker
+ * drops it; RabbitMQ 3.10 has no default, so a poison message would loop forever
+ * @param domainQueues the domain queues and their binding patterns, so no event is
+ * unroutable
  */
 @Validated
 @ConfigurationProperties("hub.topology")

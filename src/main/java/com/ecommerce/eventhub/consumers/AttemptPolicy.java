@@ -1,23 +1,29 @@
 package com.ecommerce.eventhub.consumers;
 
+import java.util.function.ToIntFunction;
+
 import com.ecommerce.eventhub.envelope.PermanentFailureException;
 import org.apache.camel.Exchange;
 import org.apache.camel.Predicate;
 
 /**
- * The dead letter channel's {@code retryWhile}: retry while the route's {@code maximumAttempts}
- * are not used up and the failure is not permanent. A {@link PermanentFailureException} (invalid
- * envelope, unsupported version, a handler's own permanent failure) is dead-lettered at once.
+ * The dead letter channel's {@code retryWhile}: retry while the route's
+ * {@code maximumAttempts} are not used up and the failure is not permanent. A
+ * {@link PermanentFailureException} (invalid envelope, unsupported version, a handler's
+ * own permanent failure) is dead-lettered at once.
  */
 class AttemptPolicy implements Predicate {
 
 	/** Exchange property: attempts made so far. */
 	static final String ATTEMPTS_MADE = "hubAttemptsMade";
 
-	private final ConsumerRoutes routes;
+	private final ToIntFunction<String> maximumAttempts;
 
-	AttemptPolicy(ConsumerRoutes routes) {
-		this.routes = routes;
+	/**
+	 * @param maximumAttempts a route's attempts in all, by route id
+	 */
+	AttemptPolicy(ToIntFunction<String> maximumAttempts) {
+		this.maximumAttempts = maximumAttempts;
 	}
 
 	@Override
@@ -29,12 +35,13 @@ class AttemptPolicy implements Predicate {
 		if (failure instanceof PermanentFailureException) {
 			return false;
 		}
-		return attemptsMade(exchange) < this.routes.get(exchange.getFromRouteId()).maximumAttempts();
+		return attemptsMade(exchange) < this.maximumAttempts.applyAsInt(exchange.getFromRouteId());
 	}
 
 	/**
-	 * Counts an attempt; called at the start of each one. Counted here rather than read from Camel's
-	 * redelivery counter so the attempt numbers in dead letters and metrics are exactly the handler's.
+	 * Counts an attempt; called at the start of each one. Counted here rather than read
+	 * from Camel's redelivery counter so the attempt numbers in dead letters and metrics
+	 * are exactly the handler's.
 	 * @param exchange the exchange being handled
 	 * @return the number of this attempt, 1 for the first
 	 */

@@ -6,11 +6,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A consumer route's own attempt threads: {@code concurrency} of them, so a slow route holds only its
- * own. An attempt that timed out is interrupted, but a blocking read on a socket (a webhook or SMTP
- * server that trickles its answer) may ignore that: such a thread is abandoned to its peer and the pool
- * gets a replacement, so the route goes on; at most {@link #MAX_ABANDONED_FACTOR} times as many threads
- * can be abandoned at once, then the route waits for them.
+ * A consumer route's own attempt threads: {@code concurrency} of them, so a slow route
+ * holds only its own. An attempt that timed out is interrupted, but a blocking read on a
+ * socket (a webhook or SMTP server that trickles its answer) may ignore that: such a
+ * thread is abandoned to its peer and the pool gets a replacement, so the route goes on;
+ * at most {@link #MAX_ABANDONED_FACTOR} times as many threads can be abandoned at once,
+ * then the route waits for them.
  */
 final class AttemptPool {
 
@@ -25,18 +26,22 @@ final class AttemptPool {
 	AttemptPool(String routeId, int size) {
 		this.size = size;
 		AtomicInteger count = new AtomicInteger();
-		this.executor = new ThreadPoolExecutor(size, size, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), runnable -> {
-			Thread thread = new Thread(runnable, "hub-attempt-" + routeId + "-" + count.incrementAndGet());
-			thread.setDaemon(true);
-			return thread;
-		});
+		this.executor = new ThreadPoolExecutor(size, size, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+				runnable -> {
+					Thread thread = new Thread(runnable, "hub-attempt-" + routeId + "-" + count.incrementAndGet());
+					thread.setDaemon(true);
+					return thread;
+				});
 	}
 
 	void execute(Runnable attempt) {
 		this.executor.execute(attempt);
 	}
 
-	/** A thread of this pool stays stuck in a timed-out attempt: another one takes its place. */
+	/**
+	 * A thread of this pool stays stuck in a timed-out attempt: another one takes its
+	 * place.
+	 */
 	synchronized void abandoned() {
 		if (this.abandoned.get() < this.size * MAX_ABANDONED_FACTOR) {
 			resize(this.size + this.abandoned.incrementAndGet());

@@ -2,23 +2,25 @@ package com.ecommerce.eventhub.consumers;
 
 import java.time.Clock;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.Map;
 
+import com.ecommerce.eventhub.topology.AmqpHeaders;
 import com.ecommerce.eventhub.topology.DeadLetterHeaders;
 import com.ecommerce.eventhub.topology.DeadLetterPublisher;
+import com.rabbitmq.client.AMQP;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.springrabbit.SpringRabbitMQConstants;
 
-import org.springframework.amqp.core.MessageDeliveryMode;
-import org.springframework.amqp.core.MessageProperties;
 import org.springframework.stereotype.Component;
 
 /**
- * The consumer routes' dead letter channel: {@link #prepare} adds the failure headers to the
- * original message, {@link #publish} puts it on the dead-letter queue with the broker's confirm.
- * When that publish fails the exchange fails too ({@code deadLetterHandleNewException=false}), and
- * {@link ManualAcknowledgement} returns the original to its queue instead of acknowledging it.
+ * The consumer routes' dead letter channel: {@link #prepare} adds the failure headers to
+ * the original message, {@link #publish} puts it on the dead-letter queue with the
+ * broker's confirm. When that publish fails the exchange fails too
+ * ({@code deadLetterHandleNewException=false}), and {@link ManualAcknowledgement} returns
+ * the original to its queue instead of acknowledging it.
  */
 @Component
 class ConsumerDeadLetters {
@@ -33,7 +35,8 @@ class ConsumerDeadLetters {
 	}
 
 	/**
-	 * Adds the DESIGN's failure headers (onPrepareFailure: the message is the original here).
+	 * Adds the DESIGN's failure headers (onPrepareFailure: the message is the original
+	 * here).
 	 * @param exchange the failed exchange
 	 */
 	void prepare(Exchange exchange) {
@@ -49,28 +52,32 @@ class ConsumerDeadLetters {
 	}
 
 	/**
-	 * Publishes the prepared original to the dead-letter queue; throws when the broker did not take it.
+	 * Publishes the prepared original to the dead-letter queue; throws when the broker
+	 * did not take it.
 	 * @param exchange the exchange routed to the dead letter channel
 	 */
 	void publish(Exchange exchange) {
 		Message message = exchange.getMessage();
-		MessageProperties properties = new MessageProperties();
-		properties.setContentType(message.getHeader(SpringRabbitMQConstants.CONTENT_TYPE, "application/json",
-				String.class));
-		properties.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
-		properties.setMessageId(message.getHeader(SpringRabbitMQConstants.MESSAGE_ID, String.class));
-		properties.setType(message.getHeader(SpringRabbitMQConstants.TYPE, String.class));
-		properties.setCorrelationId(message.getHeader(SpringRabbitMQConstants.CORRELATION_ID, String.class));
-		properties.setTimestamp(message.getHeader(SpringRabbitMQConstants.TIMESTAMP, Date.class));
+		Map<String, Object> headers = new HashMap<>();
 		message.getHeaders().forEach((name, value) -> {
-			// Camel's own headers stay inside the hub; the AMQP headers of the original travel on.
+			// Camel's own headers stay inside the hub; the AMQP headers of the original
+			// travel on.
 			if (!name.startsWith("Camel") && !name.startsWith("camel") && value != null) {
-				properties.setHeader(name, value);
+				headers.put(name, value);
 			}
 		});
-		String failedRoute = message.getHeader(DeadLetterHeaders.FAILED_ROUTE, String.class);
-		this.publisher.publish(new org.springframework.amqp.core.Message(message.getBody(byte[].class), properties),
-				properties.getType(), failedRoute);
+		AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
+			.contentType(message.getHeader(SpringRabbitMQConstants.CONTENT_TYPE, "application/json", String.class))
+			.deliveryMode(2)
+			.messageId(message.getHeader(SpringRabbitMQConstants.MESSAGE_ID, String.class))
+			.type(message.getHeader(SpringRabbitMQConstants.TYPE, String.class))
+			.correlationId(message.getHeader(SpringRabbitMQConstants.CORRELATION_ID, String.class))
+			.timestamp(message.getHeader(SpringRabbitMQConstants.TIMESTAMP, Date.class))
+			.headers(AmqpHeaders.of(headers))
+			.build();
+		byte[] body = message.getBody(byte[].class);
+		this.publisher.publish(properties, (body != null) ? body : new byte[0], properties.getType(),
+				message.getHeader(DeadLetterHeaders.FAILED_ROUTE, String.class));
 	}
 
 }

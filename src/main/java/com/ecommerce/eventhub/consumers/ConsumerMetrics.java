@@ -16,7 +16,8 @@ class ConsumerMetrics {
 	}
 
 	/**
-	 * Registers a route's counters at zero, so they are on /actuator/prometheus before the first event.
+	 * Registers a route's counters at zero, so they are on /actuator/prometheus before
+	 * the first event.
 	 * @param route the consumer route id
 	 */
 	void register(String route) {

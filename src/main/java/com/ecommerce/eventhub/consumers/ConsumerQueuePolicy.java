@@ -22,16 +22,17 @@ import org.springframework.amqp.rabbit.connection.ConnectionListener;
 import org.springframework.stereotype.Component;
 
 /**
- * Declares a consumer route's durable queue and binds it to the event exchange (template parameters
- * {@code queue} and {@code bindings}) before the route's consumer starts, so neither a Java nor a YAML
- * route needs topology of its own; registers the route's counters and its settings
- * ({@link ConsumerRoutes}).
+ * Declares a consumer route's durable queue and binds it to the event exchange (template
+ * parameters {@code queue} and {@code bindings}) before the route's consumer starts, so
+ * neither a Java nor a YAML route needs topology of its own; registers the route's
+ * counters and its settings ({@link ConsumerRoutes}).
  *
  * <p>
- * The queues and bindings it declared are remembered: when a route's bindings change on reload, the
- * dropped ones are removed (the queue stays, with its messages); and whenever the broker connection is
- * created again (after an outage, or when the broker was down at start-up) everything is declared
- * again, like Spring AMQP does for the Java-declared topology.
+ * The queues and bindings it declared are remembered: when a route's bindings change on
+ * reload, the dropped ones are removed (the queue stays, with its messages); and whenever
+ * the broker connection is created again (after an outage, or when the broker was down at
+ * start-up) everything is declared again, like Spring AMQP does for the Java-declared
+ * topology.
  */
 @Component
 class ConsumerQueuePolicy extends RoutePolicySupport implements ConnectionListener {

@@ -4,8 +4,9 @@ import java.time.Duration;
 import java.util.Set;
 
 /**
- * One running hub consumer route, read once from its template parameters when the route is created:
- * its queue and bindings, its handler, its redelivery policy, and the bounded pool its attempts run on.
+ * One running hub consumer route, read once from its template parameters when the route
+ * is created: its queue and bindings, its handler, its redelivery policy, and the bounded
+ * pool its attempts run on.
  *
  * @param routeId the route id
  * @param queue the route's own queue
@@ -16,11 +17,11 @@ import java.util.Set;
  * @param multiplier growth of the wait per attempt
  * @param maxDelay cap of the wait
  * @param attemptTimeout limit of one attempt
- * @param repeatAmbiguous the route's side-effect policy: true for {@code at-least-once} (a side effect
- * whose earlier attempt ended without an outcome is done again), false for {@code at-most-once} (it is
- * dead-lettered for a person)
- * @param attempts the route's own attempt threads ({@code concurrency} of them): a slow route cannot
- * take threads from another
+ * @param repeatAmbiguous the route's side-effect policy: true for {@code at-least-once}
+ * (a side effect whose earlier attempt ended without an outcome is done again), false for
+ * {@code at-most-once} (it is dead-lettered for a person)
+ * @param attempts the route's own attempt threads ({@code concurrency} of them): a slow
+ * route cannot take threads from another
  */
 record ConsumerRoute(String routeId, String queue, Set<String> bindings, EventHandler handler, int maximumAttempts,
 		Duration initialDelay, double multiplier, Duration maxDelay, Duration attemptTimeout, boolean repeatAmbiguous,
@@ -34,7 +35,8 @@ record ConsumerRoute(String routeId, String queue, Set<String> bindings, EventHa
 	static final String AT_MOST_ONCE = "at-most-once";
 
 	/**
-	 * The policy's wait before the given attempt: {@code initialDelay × multiplier^(attempt-2)}, capped.
+	 * The policy's wait before the given attempt:
+	 * {@code initialDelay × multiplier^(attempt-2)}, capped.
 	 * @param attempt the attempt about to be made, 2 for the first redelivery
 	 * @return the wait
 	 */

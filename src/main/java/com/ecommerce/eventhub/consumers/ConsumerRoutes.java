@@ -18,9 +18,9 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
 /**
- * The hub consumer routes that exist now, each read once from its {@code hub-consumer} template
- * parameters when it is created ({@link ConsumerQueuePolicy#onInit}) and dropped when it is removed, so
- * nothing is looked up or parsed per message.
+ * The hub consumer routes that exist now, each read once from its {@code hub-consumer}
+ * template parameters when it is created ({@link ConsumerQueuePolicy#onInit}) and dropped
+ * when it is removed, so nothing is looked up or parsed per message.
  */
 @Component
 class ConsumerRoutes implements DisposableBean {
@@ -36,7 +36,8 @@ class ConsumerRoutes implements DisposableBean {
 	}
 
 	/**
-	 * Reads a consumer route's settings from its template parameters and starts its attempt pool.
+	 * Reads a consumer route's settings from its template parameters and starts its
+	 * attempt pool.
 	 * @param route a route made from the {@code hub-consumer} template
 	 * @return the consumer route, empty for a route of another kind
 	 */
@@ -56,7 +57,8 @@ class ConsumerRoutes implements DisposableBean {
 				Integer.parseInt(text(parameters, "maximumAttempts", "1")), millis(parameters, "initialDelay"),
 				Double.parseDouble(text(parameters, "multiplier", "1")), millis(parameters, "maxDelay"),
 				millis(parameters, "attemptTimeout"),
-				!ConsumerRoute.AT_MOST_ONCE.equals(text(parameters, ConsumerRoute.SIDE_EFFECTS, ConsumerRoute.AT_LEAST_ONCE)),
+				!ConsumerRoute.AT_MOST_ONCE
+					.equals(text(parameters, ConsumerRoute.SIDE_EFFECTS, ConsumerRoute.AT_LEAST_ONCE)),
 				new AttemptPool(routeId, concurrency));
 		ConsumerRoute previous = this.routes.put(routeId, consumer);
 		if (previous != null) {

@@ -16,15 +16,17 @@ import org.apache.camel.ProducerTemplate;
 import org.apache.camel.http.base.HttpOperationFailedException;
 
 /**
- * The handler of a YAML consumer route: sends the envelope (JSON body, no headers) to the route's
- * {@code target} endpoint, typically a {@code direct:} route of the same file that forwards it. The
- * event's id and type travel as exchange properties {@code hubEventId} and {@code hubEventType}.
+ * The handler of a YAML consumer route: sends the envelope (JSON body, no headers) to the
+ * route's {@code target} endpoint, typically a {@code direct:} route of the same file
+ * that forwards it. The event's id and type travel as exchange properties
+ * {@code hubEventId} and {@code hubEventType}.
  *
  * <p>
- * An HTTP answer is classified as HTTP means it: 408, 425, 429 and 5xx are transient and retried per
- * the route's policy, after the answer's {@code Retry-After} when it has one (capped at the route's
- * {@code maxDelay}); any other 4xx or a 3xx is permanent and dead-lettered at once. A timeout or a
- * connection failure is transient. It runs outside any database transaction: it waits on a peer.
+ * An HTTP answer is classified as HTTP means it: 408, 425, 429 and 5xx are transient and
+ * retried per the route's policy, after the answer's {@code Retry-After} when it has one
+ * (capped at the route's {@code maxDelay}); any other 4xx or a 3xx is permanent and
+ * dead-lettered at once. A timeout or a connection failure is transient. It runs outside
+ * any database transaction: it waits on a peer.
  */
 final class EndpointHandler implements EventHandler {
 
@@ -32,7 +34,10 @@ final class EndpointHandler implements EventHandler {
 
 	static final String EVENT_TYPE = "hubEventType";
 
-	/** A Retry-After further away than this is read as this; the route's maxDelay caps it again. */
+	/**
+	 * A Retry-After further away than this is read as this; the route's maxDelay caps it
+	 * again.
+	 */
 	private static final Duration LONGEST_RETRY_AFTER = Duration.ofDays(1);
 
 	private final ProducerTemplate producer;
@@ -47,7 +52,10 @@ final class EndpointHandler implements EventHandler {
 		this.majors = Set.copyOf(majors);
 	}
 
-	/** No event type in particular: every type its queue receives (see {@link #supportedMajors}). */
+	/**
+	 * No event type in particular: every type its queue receives (see
+	 * {@link #supportedMajors}).
+	 */
 	@Override
 	public Map<String, Set<Integer>> supportedVersions() {
 		return Map.of();
@@ -66,7 +74,12 @@ final class EndpointHandler implements EventHandler {
 
 	@Override
 	public void handle(Envelope envelope) throws Exception {
-		String body = EnvelopeJson.mapper().writeValueAsString(envelope);
+		handle(envelope, EnvelopeJson.mapper().writeValueAsBytes(envelope));
+	}
+
+	/** Forwards the message body as it was consumed, not serialized again. */
+	@Override
+	public void handle(Envelope envelope, byte[] body) throws Exception {
 		Exchange result = this.producer.send(this.target, exchange -> {
 			exchange.setProperty(EVENT_ID, envelope.eventId().toString());
 			exchange.setProperty(EVENT_TYPE, envelope.eventType());

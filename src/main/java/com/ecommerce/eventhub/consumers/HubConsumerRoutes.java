@@ -14,27 +14,30 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
 /**
- * The {@code hub-consumer} route template, which every hub consumer (Java or YAML) is made from,
- * and the routes of the {@link HubConsumer} beans.
+ * The {@code hub-consumer} route template, which every hub consumer (Java or YAML) is
+ * made from, and the routes of the {@link HubConsumer} beans.
  *
  * <p>
- * A consumer route takes its own queue with manual acknowledgements ({@link ManualAcknowledgement})
- * and runs {@link HandlerInvoker} under a dead letter channel that is its one retry layer: the
- * spring-rabbitmq consumer's own Spring Retry is switched off ({@code maximumRetryAttempts=0}), so
- * attempts do not multiply. Redeliveries are asynchronous ({@code asyncDelayedRedelivery} with
- * {@code asyncConsumer=true}): a message waiting for its next attempt holds a prefetch slot but no
- * thread, so the route's other messages keep flowing. That wait is in memory; if the hub stops
- * meanwhile, the unacknowledged message is redelivered by the broker and its attempts start over.
- * A broker-side delay (TTL queues) would survive that but needs a queue per delay step per route.
- * Failures retrying cannot fix ({@code PermanentFailureException}) are dead-lettered at once.
+ * A consumer route takes its own queue with manual acknowledgements
+ * ({@link ManualAcknowledgement}) and runs {@link HandlerInvoker} under a dead letter
+ * channel that is its one retry layer: the spring-rabbitmq consumer's own Spring Retry is
+ * switched off ({@code maximumRetryAttempts=0}), so attempts do not multiply.
+ * Redeliveries are asynchronous ({@code asyncDelayedRedelivery} with
+ * {@code asyncConsumer=true}): a message waiting for its next attempt holds a prefetch
+ * slot but no thread, so the route's other messages keep flowing. That wait is in memory;
+ * if the hub stops meanwhile, the unacknowledged message is redelivered by the broker and
+ * its attempts start over. A broker-side delay (TTL queues) would survive that but needs
+ * a queue per delay step per route. Failures retrying cannot fix
+ * ({@code PermanentFailureException}) are dead-lettered at once.
  *
  * <p>
- * Template parameters: {@code queue}, {@code bindings} (routing-key patterns, comma-separated; the
- * queue is declared and bound by {@link ConsumerQueuePolicy}), either {@code handler} (bean name of
- * an {@link EventHandler}) or {@code target} (an endpoint that gets the envelope, see
- * {@link EndpointHandler}) with {@code majors} (its supported major versions), and optionally {@code maximumAttempts}, {@code initialDelay}, {@code multiplier}, {@code maxDelay},
- * {@code attemptTimeout} (durations in milliseconds), which default to
- * {@code hub.consumers.redelivery.*}.
+ * Template parameters: {@code queue}, {@code bindings} (routing-key patterns,
+ * comma-separated; the queue is declared and bound by {@link ConsumerQueuePolicy}),
+ * either {@code handler} (bean name of an {@link EventHandler}) or {@code target} (an
+ * endpoint that gets the envelope, see {@link EndpointHandler}) with {@code majors} (its
+ * supported major versions), and optionally {@code maximumAttempts},
+ * {@code initialDelay}, {@code multiplier}, {@code maxDelay}, {@code attemptTimeout}
+ * (durations in milliseconds), which default to {@code hub.consumers.redelivery.*}.
  */
 @Component
 class HubConsumerRoutes extends EndpointRouteBuilder {
@@ -59,9 +62,10 @@ class HubConsumerRoutes extends EndpointRouteBuilder {
 
 	private final ConsumerRoutes routes;
 
-	HubConsumerRoutes(ConsumerProperties consumers, TopologyProperties topology, ObjectProvider<HubConsumer> javaConsumers,
-			ManualAcknowledgement acknowledgement, HandlerInvoker invoker, ConsumerDeadLetters deadLetters,
-			ConsumerMetrics metrics, ConsumerQueuePolicy queuePolicy, ConsumerRoutes routes) {
+	HubConsumerRoutes(ConsumerProperties consumers, TopologyProperties topology,
+			ObjectProvider<HubConsumer> javaConsumers, ManualAcknowledgement acknowledgement, HandlerInvoker invoker,
+			ConsumerDeadLetters deadLetters, ConsumerMetrics metrics, ConsumerQueuePolicy queuePolicy,
+			ConsumerRoutes routes) {
 		this.queuePolicy = queuePolicy;
 		this.routes = routes;
 		this.consumers = consumers;
@@ -127,14 +131,17 @@ class HubConsumerRoutes extends EndpointRouteBuilder {
 	private DeadLetterChannelDefinition deadLetterChannel() {
 		DeadLetterChannelDefinition channel = new DeadLetterChannelDefinition("direct:consumer-dead-letter");
 		channel.useOriginalMessage();
-		// A dead letter the broker did not take fails the exchange: the original is not acked.
+		// A dead letter the broker did not take fails the exchange: the original is not
+		// acked.
 		channel.deadLetterHandleNewException(false);
 		channel.onPrepareFailure(this.deadLetters::prepare);
 		channel.onExceptionOccurred(exchange -> this.metrics.failedAttempt(exchange.getFromRouteId()));
 		channel.onRedelivery(exchange -> this.metrics.retried(exchange.getFromRouteId()));
-		// The number of attempts and the permanent failures are decided per exchange (AttemptPolicy),
-		// because a template cannot derive Camel's maximumRedeliveries from maximumAttempts.
-		channel.setRetryWhilePredicate(new AttemptPolicy(this.routes));
+		// The number of attempts and the permanent failures are decided per exchange
+		// (AttemptPolicy),
+		// because a template cannot derive Camel's maximumRedeliveries from
+		// maximumAttempts.
+		channel.setRetryWhilePredicate(new AttemptPolicy(routeId -> this.routes.get(routeId).maximumAttempts()));
 		channel.getRedeliveryPolicy()
 			.redeliveryDelay("{{initialDelay}}")
 			.backOffMultiplier("{{multiplier}}")

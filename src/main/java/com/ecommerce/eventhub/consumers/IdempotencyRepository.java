@@ -6,9 +6,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 
 /**
- * The eventIds each database-only consumer route has processed ({@code processed_event}). Called inside
- * the handler's transaction: the record commits with the handler's work or rolls back with it. Routes
- * with a remote side effect use the {@link SideEffectLedger} instead.
+ * The eventIds each database-only consumer route has processed ({@code processed_event}).
+ * Called inside the handler's transaction: the record commits with the handler's work or
+ * rolls back with it. Routes with a remote side effect use the {@link SideEffectLedger}
+ * instead.
  */
 @Repository
 class IdempotencyRepository {
@@ -17,6 +18,10 @@ class IdempotencyRepository {
 			INSERT INTO processed_event (consumer, event_id) VALUES (?, ?)
 			ON CONFLICT (consumer, event_id) DO NOTHING""";
 
+	private static final String DELETE_OLD = """
+			DELETE FROM processed_event WHERE ctid = ANY (ARRAY(
+			    SELECT ctid FROM processed_event WHERE processed_at < now() - make_interval(secs => ?) LIMIT ?))""";
+
 	private final JdbcTemplate jdbc;
 
 	IdempotencyRepository(JdbcTemplate jdbc) {
@@ -24,8 +29,8 @@ class IdempotencyRepository {
 	}
 
 	/**
-	 * Records that the consumer processes the event. A concurrent delivery of the same event waits
-	 * on the primary key until this transaction ends, then sees the record.
+	 * Records that the consumer processes the event. A concurrent delivery of the same
+	 * event waits on the primary key until this transaction ends, then sees the record.
 	 * @param consumer the consumer route id
 	 * @param eventId the event
 	 * @return true the first time, false for a duplicate
@@ -34,5 +39,14 @@ class IdempotencyRepository {
 		return this.jdbc.update(RECORD, consumer, eventId) == 1;
 	}
 
+	/**
+	 * Deletes, in one statement, at most {@code limit} records older than {@code age}.
+	 * @param age how old a record must be
+	 * @param limit rows per statement
+	 * @return rows deleted
+	 */
+	int deleteOlderThan(java.time.Duration age, int limit) {
+		return this.jdbc.update(DELETE_OLD, age.toMillis() / 1000.0, limit);
+	}
 
 }

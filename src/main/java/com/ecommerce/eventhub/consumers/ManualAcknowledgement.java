@@ -19,22 +19,27 @@ import org.slf4j.MDC;
 import org.springframework.stereotype.Component;
 
 /**
- * Acknowledges a consumed message only when its exchange is done: handled and committed, or
- * dead-lettered with the broker's confirm. An exchange that failed (the dead letter could not be
- * published) is rejected with requeue, so the broker delivers it again. A crash before either
- * leaves the message unacknowledged, and the broker redelivers it to the next consumer.
+ * Acknowledges a consumed message only when its exchange is done: handled and committed,
+ * or dead-lettered with the broker's confirm. An exchange that failed (the dead letter
+ * could not be published) is rejected with requeue, so the broker delivers it again. A
+ * crash before either leaves the message unacknowledged, and the broker redelivers it to
+ * the next consumer.
  *
  * <p>
- * The consumer runs with {@code acknowledgeMode=MANUAL}: with Spring's automatic acknowledgement
- * and {@code asyncConsumer=true} the container would ack as soon as the route went asynchronous
- * (e.g. while waiting for a delayed redelivery), before the handling finished.
+ * The consumer runs with {@code acknowledgeMode=MANUAL}: with Spring's automatic
+ * acknowledgement and {@code asyncConsumer=true} the container would ack as soon as the
+ * route went asynchronous (e.g. while waiting for a delayed redelivery), before the
+ * handling finished.
  */
 @Component
 class ManualAcknowledgement implements Processor {
 
 	private static final Logger log = LoggerFactory.getLogger(ManualAcknowledgement.class);
 
-	/** How long a message that could not be dead-lettered waits before it goes back to its queue. */
+	/**
+	 * How long a message that could not be dead-lettered waits before it goes back to its
+	 * queue.
+	 */
 	static final Duration REQUEUE_DELAY = Duration.ofSeconds(5);
 
 	private final ScheduledExecutorService requeues = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -49,7 +54,10 @@ class ManualAcknowledgement implements Processor {
 		this.requeues.shutdownNow();
 	}
 
-	/** Longest MDC value; these come from AMQP properties anyone with broker access can set. */
+	/**
+	 * Longest MDC value; these come from AMQP properties anyone with broker access can
+	 * set.
+	 */
 	private static final int MAX_MDC_LENGTH = 100;
 
 	private static void putMdc(String key, String value) {
@@ -61,7 +69,10 @@ class ManualAcknowledgement implements Processor {
 		}
 	}
 
-	/** The value without control characters (no forged log lines) and at most 100 characters long. */
+	/**
+	 * The value without control characters (no forged log lines) and at most 100
+	 * characters long.
+	 */
 	static String loggable(String value) {
 		String bounded = (value.length() <= MAX_MDC_LENGTH) ? value : value.substring(0, MAX_MDC_LENGTH);
 		StringBuilder clean = new StringBuilder(bounded.length());
@@ -71,8 +82,10 @@ class ManualAcknowledgement implements Processor {
 
 	@Override
 	public void process(Exchange exchange) {
-		// The event's identity in every log line of its path; Camel carries these MDC keys across the
-		// route's asynchronous redeliveries (camel.main.mdc-logging-keys-pattern) and clears them after.
+		// The event's identity in every log line of its path; Camel carries these MDC
+		// keys across the
+		// route's asynchronous redeliveries (camel.main.mdc-logging-keys-pattern) and
+		// clears them after.
 		putMdc("eventId", exchange.getMessage().getHeader(SpringRabbitMQConstants.MESSAGE_ID, String.class));
 		putMdc("eventType", exchange.getMessage().getHeader(SpringRabbitMQConstants.TYPE, String.class));
 		putMdc("correlationId", exchange.getMessage().getHeader(SpringRabbitMQConstants.CORRELATION_ID, String.class));
@@ -88,7 +101,8 @@ class ManualAcknowledgement implements Processor {
 					channel.basicAck(deliveryTag, false);
 				}
 				catch (IOException | RuntimeException ex) {
-					// The channel is gone: the broker redelivers, and idempotency absorbs the repeat.
+					// The channel is gone: the broker redelivers, and idempotency absorbs
+					// the repeat.
 					log.warn("Could not acknowledge delivery {} of route {}: {}", deliveryTag, done.getFromRouteId(),
 							ex.getMessage());
 				}
@@ -99,7 +113,8 @@ class ManualAcknowledgement implements Processor {
 				log.warn("Route {} could not handle or dead-letter message {}; returning it to the queue: {}",
 						failed.getFromRouteId(), failed.getMessage().getHeader(SpringRabbitMQConstants.MESSAGE_ID),
 						(failed.getException() != null) ? failed.getException().getMessage() : "rolled back");
-				// Returned after a pause, not at once: the dead-letter queue will not be back in milliseconds,
+				// Returned after a pause, not at once: the dead-letter queue will not be
+				// back in milliseconds,
 				// and an immediate loop would burn through the queue's delivery limit.
 				ManualAcknowledgement.this.requeues.schedule(() -> {
 					try {

@@ -3,8 +3,9 @@ package com.ecommerce.eventhub.consumers;
 import java.time.Duration;
 
 /**
- * A transient failure whose peer said when to try again (HTTP {@code Retry-After}): the next attempt
- * waits that long, but never longer than the route's {@code maxDelay}, and never less than its policy.
+ * A transient failure whose peer said when to try again (HTTP {@code Retry-After}): the
+ * next attempt waits that long, but never longer than the route's {@code maxDelay}, and
+ * never less than its policy.
  */
 public class RetryLaterException extends Exception {
 

@@ -11,10 +11,11 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The side-effect ledger ({@code side_effect}): a consumer route's remote side effect records its intent
- * before the call and its outcome after it, each in a short transaction of its own, so no connection is
- * held while the peer answers and a redelivery, a duplicate or a concurrent delivery of the same event
- * (after a broker node died) knows what happened.
+ * The side-effect ledger ({@code side_effect}): a consumer route's remote side effect
+ * records its intent before the call and its outcome after it, each in a short
+ * transaction of its own, so no connection is held while the peer answers and a
+ * redelivery, a duplicate or a concurrent delivery of the same event (after a broker node
+ * died) knows what happened.
  */
 @Repository
 class SideEffectLedger {
@@ -39,6 +40,10 @@ class SideEffectLedger {
 			UPDATE side_effect SET state = ?, finished_at = now(), outcome = ?
 			WHERE consumer = ? AND event_id = ? AND state = 'STARTED'""";
 
+	private static final String DELETE_OLD = """
+			DELETE FROM side_effect WHERE ctid = ANY (ARRAY(
+			    SELECT ctid FROM side_effect WHERE started_at < now() - make_interval(secs => ?) LIMIT ?))""";
+
 	private final JdbcTemplate jdbc;
 
 	private final TransactionTemplate transaction;
@@ -54,8 +59,9 @@ class SideEffectLedger {
 	 * @param consumer the consumer route id
 	 * @param eventId the event
 	 * @param lease how long the intent belongs to this attempt (its timeout and a margin)
-	 * @param repeatAmbiguous whether an intent without outcome is taken over and the effect repeated
-	 * (at-least-once); otherwise it stays as it is and {@link Kind#AMBIGUOUS} is answered (at-most-once)
+	 * @param repeatAmbiguous whether an intent without outcome is taken over and the
+	 * effect repeated (at-least-once); otherwise it stays as it is and
+	 * {@link Kind#AMBIGUOUS} is answered (at-most-once)
 	 * @return what the caller may do
 	 */
 	Intent begin(String consumer, UUID eventId, Duration lease, boolean repeatAmbiguous) {
@@ -75,7 +81,8 @@ class SideEffectLedger {
 				long left = (long) Math.ceil(((Number) row.get("lease_left")).doubleValue() * 1000);
 				return Intent.busy(Duration.ofMillis(left));
 			}
-			// A known failure is retried as new; a STARTED record whose lease ran out may have acted.
+			// A known failure is retried as new; a STARTED record whose lease ran out may
+			// have acted.
 			boolean ambiguous = !"FAILED".equals(state);
 			if (!ambiguous || repeatAmbiguous) {
 				this.jdbc.update(RESTART, seconds, consumer, eventId);
@@ -95,7 +102,8 @@ class SideEffectLedger {
 	}
 
 	/**
-	 * Records that the side effect did not happen, so the next attempt may call again at once.
+	 * Records that the side effect did not happen, so the next attempt may call again at
+	 * once.
 	 * @param consumer the consumer route id
 	 * @param eventId the event
 	 * @param reason why
@@ -106,10 +114,22 @@ class SideEffectLedger {
 	}
 
 	/**
+	 * Deletes, in one statement, at most {@code limit} records started longer ago than
+	 * {@code age}.
+	 * @param age how old a record must be
+	 * @param limit rows per statement
+	 * @return rows deleted
+	 */
+	int deleteOlderThan(Duration age, int limit) {
+		return this.jdbc.update(DELETE_OLD, age.toMillis() / 1000.0, limit);
+	}
+
+	/**
 	 * What the ledger allows.
 	 *
 	 * @param kind the decision
-	 * @param leaseLeft for {@link Kind#BUSY}, how long the other attempt's lease still runs
+	 * @param leaseLeft for {@link Kind#BUSY}, how long the other attempt's lease still
+	 * runs
 	 */
 	record Intent(Kind kind, Duration leaseLeft) {
 
@@ -143,7 +163,10 @@ class SideEffectLedger {
 		/** Another attempt holds the intent right now: try later. */
 		BUSY,
 
-		/** An earlier attempt recorded its intent and no outcome: the peer may or may not have acted. */
+		/**
+		 * An earlier attempt recorded its intent and no outcome: the peer may or may not
+		 * have acted.
+		 */
 		AMBIGUOUS
 
 	}

@@ -10,7 +10,10 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The two e-mail consumer routes and their queues; {@code hub.notifications.enabled=false} turns both off. */
+/**
+ * The two e-mail consumer routes and their queues;
+ * {@code hub.notifications.enabled=false} turns both off.
+ */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(prefix = "hub.notifications", name = "enabled", matchIfMissing = true)
 class EmailConsumers {

@@ -2,16 +2,15 @@ package com.ecommerce.eventhub.email;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
 import java.util.UUID;
 
 import com.ecommerce.eventhub.envelope.Envelope;
-import com.ecommerce.eventhub.envelope.EnvelopeJson;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * Builds the e-mail events the hub emits. Their eventIds derive from the causing event, so handling
- * the same cause twice (a redelivery) writes the same eventId, which the outbox keeps once.
+ * Builds the e-mail events the hub emits. Their eventIds derive from the causing event,
+ * so handling the same cause twice (a redelivery) writes the same eventId, which the
+ * outbox keeps once.
  */
 final class EmailEvents {
 
@@ -29,29 +28,12 @@ final class EmailEvents {
 	 * @param now the event time
 	 * @return the envelope
 	 */
-	static ObjectNode causedBy(String type, Envelope cause, String kind, ObjectNode payload, Instant now) {
-		ObjectNode envelope = EnvelopeJson.mapper().createObjectNode();
-		envelope.put("eventId", derivedId(cause.eventId(), kind).toString());
-		envelope.put("eventType", type);
-		envelope.put("eventVersion", VERSION);
-		envelope.put("aggregateId", cause.aggregateId());
-		envelope.put("aggregateType", cause.aggregateType());
-		envelope.put("occurredAt", DateTimeFormatter.ISO_INSTANT.format(now));
-		if (cause.correlationId() != null) {
-			envelope.put("correlationId", cause.correlationId());
-		}
-		envelope.put("causationId", cause.eventId().toString());
-		ObjectNode metadata = envelope.putObject("metadata");
-		if (cause.metadata() != null) {
-			if (cause.metadata().source() != null) {
-				metadata.put("source", cause.metadata().source());
-			}
-			if (cause.metadata().environment() != null) {
-				metadata.put("environment", cause.metadata().environment());
-			}
-		}
-		envelope.set("payload", payload);
-		return envelope;
+	static Envelope causedBy(String type, Envelope cause, String kind, JsonNode payload, Instant now) {
+		Envelope.Metadata metadata = (cause.metadata() != null)
+				? new Envelope.Metadata(null, cause.metadata().source(), cause.metadata().environment())
+				: new Envelope.Metadata(null, null, null);
+		return new Envelope(derivedId(cause.eventId(), kind), type, VERSION, cause.aggregateId(), cause.aggregateType(),
+				now, cause.correlationId(), cause.eventId().toString(), metadata, payload);
 	}
 
 	static UUID derivedId(UUID cause, String kind) {

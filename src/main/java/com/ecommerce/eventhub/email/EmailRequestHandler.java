@@ -12,7 +12,7 @@ import com.ecommerce.eventhub.consumers.EventHandler;
 import com.ecommerce.eventhub.envelope.Envelope;
 import com.ecommerce.eventhub.envelope.EnvelopeJson;
 import com.ecommerce.eventhub.envelope.PermanentFailureException;
-import com.ecommerce.eventhub.outbox.OutboxWriter;
+import com.ecommerce.eventhub.outbox.OutboxStore;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -27,17 +27,19 @@ import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Route {@code email-send}: renders and sends the mail of an {@code email.notification-requested}
- * event, and answers in the outbox with {@code email.sent} (messageId = the sent mail's Message-ID)
- * or {@code email.failed}. No database connection is held while the SMTP server answers: the events
- * are written afterwards, each answer in a short transaction of its own.
+ * Route {@code email-send}: renders and sends the mail of an
+ * {@code email.notification-requested} event, and answers in the outbox with
+ * {@code email.sent} (messageId = the sent mail's Message-ID) or {@code email.failed}. No
+ * database connection is held while the SMTP server answers: the events are written
+ * afterwards, each answer in a short transaction of its own.
  *
  * <p>
- * A failed send is retried through the outbox, not in memory: the handler writes a copy of the
- * request with {@code retryAttempts + 1} whose {@code available_at} is the {@code nextRetryAt} of
- * the failure, so the retry survives a restart. A permanent failure (SMTP 5xx, an invalid address)
- * or the last failed retry writes {@code email.failed} with {@code willRetry=false} (committed on
- * its own) and dead-letters the request. In {@code email.failed}, {@code retryAttempt} is the number
+ * A failed send is retried through the outbox, not in memory: the handler writes a copy
+ * of the request with {@code retryAttempts + 1} whose {@code available_at} is the
+ * {@code nextRetryAt} of the failure, so the retry survives a restart. A permanent
+ * failure (SMTP 5xx, an invalid address) or the last failed retry writes
+ * {@code email.failed} with {@code willRetry=false} (committed on its own) and
+ * dead-letters the request. In {@code email.failed}, {@code retryAttempt} is the number
  * of the try that failed, 1 for the first send.
  */
 @Component
@@ -49,7 +51,7 @@ class EmailRequestHandler implements EventHandler {
 
 	private final SmtpMailer mailer;
 
-	private final OutboxWriter outbox;
+	private final OutboxStore outbox;
 
 	private final TransactionTemplate ownTransaction;
 
@@ -59,7 +61,7 @@ class EmailRequestHandler implements EventHandler {
 
 	private final MeterRegistry meters;
 
-	EmailRequestHandler(EmailTemplates templates, SmtpMailer mailer, OutboxWriter outbox,
+	EmailRequestHandler(EmailTemplates templates, SmtpMailer mailer, OutboxStore outbox,
 			PlatformTransactionManager transactions, MailProperties mail, Clock clock, MeterRegistry meters) {
 		this.templates = templates;
 		this.mailer = mailer;
@@ -81,7 +83,10 @@ class EmailRequestHandler implements EventHandler {
 		return Map.of("email.notification-requested", Set.of(1));
 	}
 
-	/** Waits on the SMTP server: runs with no transaction, and writes its events in short ones. */
+	/**
+	 * Waits on the SMTP server: runs with no transaction, and writes its events in short
+	 * ones.
+	 */
 	@Override
 	public boolean transactional() {
 		return false;
@@ -96,7 +101,7 @@ class EmailRequestHandler implements EventHandler {
 		try {
 			String messageId = this.mailer.send(recipient, mail);
 			this.outbox.write(EmailEvents.causedBy("email.sent", request, "sent",
-					sentPayload(payload, recipient, messageId), this.clock.instant()));
+					sentPayload(payload, recipient, messageId), this.clock.instant()), null);
 			this.meters.counter("eventhub.email.sent", "template_type", templateType).increment();
 			log.debug("E-mail request {} sent as {}", request.eventId(), messageId);
 		}
@@ -111,21 +116,23 @@ class EmailRequestHandler implements EventHandler {
 		boolean willRetry = !failure.isPermanent() && retriesDone < maxRetries;
 		Instant now = this.clock.instant();
 		Instant nextRetryAt = willRetry ? now.plus(delayBefore(retriesDone + 1)) : null;
-		ObjectNode failedEvent = EmailEvents.causedBy("email.failed", request, "failed",
+		Envelope failedEvent = EmailEvents.causedBy("email.failed", request, "failed",
 				failedPayload(payload, recipient, failure.getMessage(), retriesDone + 1, maxRetries, nextRetryAt), now);
-		this.meters.counter("eventhub.email.failed", "template_type", payload.path("templateType").asText(),
-				"will_retry", String.valueOf(willRetry)).increment();
+		this.meters
+			.counter("eventhub.email.failed", "template_type", payload.path("templateType").asText(), "will_retry",
+					String.valueOf(willRetry))
+			.increment();
 		log.warn("Sending e-mail request {} failed (try {}, will retry: {}): {}", request.eventId(), retriesDone + 1,
 				willRetry, failure.getMessage());
 		if (willRetry) {
 			this.ownTransaction.executeWithoutResult(status -> {
-				this.outbox.write(failedEvent);
+				this.outbox.write(failedEvent, null);
 				this.outbox.write(retryRequest(request, retriesDone + 1, now), nextRetryAt);
 			});
 			return;
 		}
 		// The request is dead-lettered: email.failed is written first.
-		this.ownTransaction.executeWithoutResult(status -> this.outbox.write(failedEvent));
+		this.ownTransaction.executeWithoutResult(status -> this.outbox.write(failedEvent, null));
 		throw new PermanentFailureException(failure.isPermanent() ? "e-mail refused: " + failure.getMessage()
 				: "e-mail not sent after " + maxRetries + " retries: " + failure.getMessage(), failure);
 	}
@@ -135,7 +142,7 @@ class EmailRequestHandler implements EventHandler {
 			.ofMillis((long) (this.retry.initialDelay().toMillis() * Math.pow(this.retry.multiplier(), retry - 1)));
 	}
 
-	private static ObjectNode retryRequest(Envelope request, int retryAttempts, Instant now) {
+	private static Envelope retryRequest(Envelope request, int retryAttempts, Instant now) {
 		ObjectNode payload = request.payload().deepCopy();
 		payload.put("retryAttempts", retryAttempts);
 		return EmailEvents.causedBy("email.notification-requested", request, "retry", payload, now);
@@ -172,8 +179,8 @@ class EmailRequestHandler implements EventHandler {
 	}
 
 	/**
-	 * One plain address, or the request is invalid: no line breaks (header injection), no lists, no
-	 * display names.
+	 * One plain address, or the request is invalid: no line breaks (header injection), no
+	 * lists, no display names.
 	 */
 	static String validRecipient(String recipient) {
 		if (recipient.isEmpty() || recipient.chars().anyMatch(c -> c == '\r' || c == '\n' || c == ',' || c == ';')) {

@@ -20,9 +20,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * The e-mail templates, one set per template type under {@code templates/<templateType>/}
- * ({@code subject.mustache}, {@code body.html.mustache}, {@code body.txt.mustache}), compiled once.
- * The HTML part escapes every value; the subject and text parts do not, and the subject loses every
- * control character (line breaks included) so no value can add a mail header.
+ * ({@code subject.mustache}, {@code body.html.mustache}, {@code body.txt.mustache}),
+ * compiled once. The HTML part escapes every value; the subject and text parts do not,
+ * and the subject loses every control character (line breaks included) so no value can
+ * add a mail header.
  */
 @Component
 class EmailTemplates {

@@ -1,6 +1,9 @@
 package com.ecommerce.eventhub.email;
 
-/** An SMTP send that failed; {@link #isPermanent()} when the server refused for good (5xx, bad address). */
+/**
+ * An SMTP send that failed; {@link #isPermanent()} when the server refused for good (5xx,
+ * bad address).
+ */
 class MailDeliveryException extends Exception {
 
 	private final boolean permanent;

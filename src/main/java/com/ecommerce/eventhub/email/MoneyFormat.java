@@ -6,7 +6,10 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-/** Formats the spec's money objects for people: {@code {"amount": 229.98, "currency": "USD"}} is "$ 229.98". */
+/**
+ * Formats the spec's money objects for people: {@code {"amount": 229.98, "currency":
+ * "USD"}} is "$ 229.98".
+ */
 final class MoneyFormat {
 
 	private static final Map<String, String> SYMBOLS = Map.of("USD", "$", "EUR", "€", "GBP", "£", "JPY", "¥", "CAD",

@@ -12,14 +12,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * Maps an order event to the payload of its {@code email.notification-requested} event: template
- * type, recipient, priority and the template's data (DESIGN "E-mail").
+ * Maps an order event to the payload of its {@code email.notification-requested} event:
+ * template type, recipient, priority and the template's data (DESIGN "E-mail").
  */
 final class NotificationMapper {
 
 	private static final Map<String, String> CANCELLATION_REASONS = Map.of("user_request",
-			"the order was cancelled at your request", "inventory_unavailable",
-			"some items are no longer available", "system_error", "a system error prevented us from fulfilling it");
+			"the order was cancelled at your request", "inventory_unavailable", "some items are no longer available",
+			"system_error", "a system error prevented us from fulfilling it");
 
 	private final Map<String, String> trackingUrls;
 

@@ -8,26 +8,26 @@ import com.ecommerce.eventhub.config.MailProperties;
 import com.ecommerce.eventhub.config.NotificationProperties;
 import com.ecommerce.eventhub.consumers.EventHandler;
 import com.ecommerce.eventhub.envelope.Envelope;
-import com.ecommerce.eventhub.outbox.OutboxWriter;
+import com.ecommerce.eventhub.outbox.OutboxStore;
 
 import org.springframework.stereotype.Component;
 
 /**
- * Route {@code notification-order-events}: for each order.placed, order.cancelled and order.shipped,
- * writes one {@code email.notification-requested} event to the outbox, in the transaction that
- * records the order event as handled (causationId = the order event, its correlationId carried over,
- * aggregate = the order).
+ * Route {@code notification-order-events}: for each order.placed, order.cancelled and
+ * order.shipped, writes one {@code email.notification-requested} event to the outbox, in
+ * the transaction that records the order event as handled (causationId = the order event,
+ * its correlationId carried over, aggregate = the order).
  */
 @Component
 class OrderNotificationHandler implements EventHandler {
 
 	private final NotificationMapper mapper;
 
-	private final OutboxWriter outbox;
+	private final OutboxStore outbox;
 
 	private final Clock clock;
 
-	OrderNotificationHandler(NotificationProperties notifications, MailProperties mail, OutboxWriter outbox,
+	OrderNotificationHandler(NotificationProperties notifications, MailProperties mail, OutboxStore outbox,
 			Clock clock) {
 		this.mapper = new NotificationMapper(notifications.trackingUrls(), mail.retry().maxRetries());
 		this.outbox = outbox;
@@ -42,7 +42,7 @@ class OrderNotificationHandler implements EventHandler {
 	@Override
 	public void handle(Envelope order) {
 		this.outbox.write(EmailEvents.causedBy("email.notification-requested", order, "notification",
-				this.mapper.requestPayload(order), this.clock.instant()));
+				this.mapper.requestPayload(order), this.clock.instant()), null);
 	}
 
 }

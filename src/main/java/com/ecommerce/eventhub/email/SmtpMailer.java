@@ -23,9 +23,9 @@ import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.springframework.stereotype.Component;
 
 /**
- * Sends a rendered mail over SMTP with camel-mail ({@code hub.mail.*}). The exchange it sends is
- * new and carries only the validated headers it sets: camel-mail turns every header into a mail
- * header, and To/Cc/Bcc headers would override the endpoint.
+ * Sends a rendered mail over SMTP with camel-mail ({@code hub.mail.*}). The exchange it
+ * sends is new and carries only the validated headers it sets: camel-mail turns every
+ * header into a mail header, and To/Cc/Bcc headers would override the endpoint.
  */
 @Component
 class SmtpMailer {
@@ -56,8 +56,8 @@ class SmtpMailer {
 	}
 
 	/**
-	 * Sends the mail and returns the Message-ID the sent message carries (read after sending:
-	 * JavaMail assigns a new one when it saves the message).
+	 * Sends the mail and returns the Message-ID the sent message carries (read after
+	 * sending: JavaMail assigns a new one when it saves the message).
 	 * @param recipient one validated address
 	 * @param mail the rendered mail
 	 * @return the Message-ID header of the sent mail
@@ -77,7 +77,9 @@ class SmtpMailer {
 		return result.getMessage().getHeader(MailConstants.MAIL_MESSAGE_ID, String.class);
 	}
 
-	/** A 5xx answer or a refused address will not change on a retry; anything else may. */
+	/**
+	 * A 5xx answer or a refused address will not change on a retry; anything else may.
+	 */
 	static MailDeliveryException classify(Exception failure) {
 		List<Throwable> chain = chain(failure);
 		for (Throwable cause : chain) {
@@ -96,7 +98,8 @@ class SmtpMailer {
 		for (Throwable cause : chain) {
 			if (cause instanceof AddressException || (cause instanceof SendFailedException sendFailed
 					&& sendFailed.getInvalidAddresses() != null && sendFailed.getInvalidAddresses().length > 0)) {
-				return new MailDeliveryException(Addresses.mask("invalid address: " + cause.getMessage()), true, failure);
+				return new MailDeliveryException(Addresses.mask("invalid address: " + cause.getMessage()), true,
+						failure);
 			}
 		}
 		Throwable root = chain.get(chain.size() - 1);
@@ -104,7 +107,9 @@ class SmtpMailer {
 				+ ((root.getMessage() != null) ? ": " + root.getMessage() : "")), false, failure);
 	}
 
-	/** The causes of a failure, following JavaMail's {@code getNextException()} links too. */
+	/**
+	 * The causes of a failure, following JavaMail's {@code getNextException()} links too.
+	 */
 	private static List<Throwable> chain(Throwable failure) {
 		List<Throwable> chain = new ArrayList<>();
 		Deque<Throwable> pending = new ArrayDeque<>(List.of(failure));

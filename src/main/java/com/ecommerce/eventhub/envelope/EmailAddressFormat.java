@@ -7,12 +7,13 @@ import com.networknt.schema.Format;
  * The JSON Schema {@code format: email} check, in one pass over at most 254 characters.
  *
  * <p>
- * The validator's own check (a port of Commons Validator's regular expressions) backtracks: a value
- * of 32,000 {@code @} took 13 s of CPU, growing with the square of the length, and it runs even when
- * {@code maxLength} already failed. This one looks at no more than {@link #MAX_LENGTH} characters and
- * accepts the RFC 5321 mailboxes events carry: a dot-atom local part of at most 64 ASCII characters,
- * {@code @}, and a host name of letters, digits and hyphens (labels of at most 63). Quoted local parts
- * and address literals are refused.
+ * The validator's own check (a port of Commons Validator's regular expressions)
+ * backtracks: a value of 32,000 {@code @} took 13 s of CPU, growing with the square of
+ * the length, and it runs even when {@code maxLength} already failed. This one looks at
+ * no more than {@link #MAX_LENGTH} characters and accepts the RFC 5321 mailboxes events
+ * carry: a dot-atom local part of at most 64 ASCII characters, {@code @}, and a host name
+ * of letters, digits and hyphens (labels of at most 63). Quoted local parts and address
+ * literals are refused.
  */
 final class EmailAddressFormat implements Format {
 

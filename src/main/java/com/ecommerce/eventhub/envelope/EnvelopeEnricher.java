@@ -8,7 +8,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Fills what a producer may leave out of an envelope: {@code metadata.source},
- * {@code metadata.environment} and {@code occurredAt}. Values a producer did set are kept.
+ * {@code metadata.environment} and {@code occurredAt}. Values a producer did set are
+ * kept.
  */
 public final class EnvelopeEnricher {
 
@@ -20,7 +21,8 @@ public final class EnvelopeEnricher {
 
 	/**
 	 * @param defaultSource {@code metadata.source} when absent ({@code hub.source})
-	 * @param defaultEnvironment {@code metadata.environment} when absent ({@code hub.environment})
+	 * @param defaultEnvironment {@code metadata.environment} when absent
+	 * ({@code hub.environment})
 	 * @param clock the time source for a missing {@code occurredAt}
 	 */
 	public EnvelopeEnricher(String defaultSource, String defaultEnvironment, Clock clock) {
@@ -49,9 +51,9 @@ public final class EnvelopeEnricher {
 	}
 
 	/**
-	 * Enriches an envelope an external caller posted: {@code metadata.source} is the caller's name and
-	 * {@code metadata.environment} the hub's, whatever the caller wrote there; a caller cannot speak for
-	 * another system.
+	 * Enriches an envelope an external caller posted: {@code metadata.source} is the
+	 * caller's name and {@code metadata.environment} the hub's, whatever the caller wrote
+	 * there; a caller cannot speak for another system.
 	 * @param envelope the envelope as a JSON object
 	 * @param caller the authenticated caller's name
 	 * @return the same object, for chaining

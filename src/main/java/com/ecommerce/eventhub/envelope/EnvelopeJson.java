@@ -13,22 +13,25 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 /**
- * The one Jackson configuration for envelopes: ISO-8601 UTC instants, absent optionals omitted, and
- * read limits far below Jackson's defaults (1000-deep nesting, 20 MB strings) because envelopes
- * come from other systems.
+ * The one Jackson configuration for envelopes: ISO-8601 UTC instants, absent optionals
+ * omitted, and read limits far below Jackson's defaults (1000-deep nesting, 20 MB
+ * strings) because envelopes come from other systems.
  *
  * <p>
- * Numbers are read as exact decimals and written back digit for digit ({@code 229.90} stays
- * {@code 229.90}, never {@code 229.9} or {@code 2.299E2}), so an event is published with the numbers
- * PostgreSQL stored. A document with a repeated key or anything after its end is malformed: two
- * parsers must never read one body as two different events.
+ * Numbers are read as exact decimals and written back digit for digit ({@code 229.90}
+ * stays {@code 229.90}, never {@code 229.9} or {@code 2.299E2}), so an event is published
+ * with the numbers PostgreSQL stored. A document with a repeated key or anything after
+ * its end is malformed: two parsers must never read one body as two different events.
  */
 public final class EnvelopeJson {
 
 	/** Deepest nesting an envelope may have; the spec's deepest example needs 5. */
 	public static final int MAX_NESTING_DEPTH = 32;
 
-	/** Longest number accepted, as written and written out in full; money and counters need far fewer. */
+	/**
+	 * Longest number accepted, as written and written out in full; money and counters
+	 * need far fewer.
+	 */
 	public static final int MAX_NUMBER_LENGTH = 64;
 
 	/** Longest string value accepted. */

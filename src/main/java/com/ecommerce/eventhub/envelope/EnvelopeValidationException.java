@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * An envelope that is invalid: a schema violation, an unknown event type or an unsupported major
- * version. Retrying cannot fix it, so it is dead-lettered at once. Its class name is the
- * {@code x-exception-class} of such dead letters.
+ * An envelope that is invalid: a schema violation, an unknown event type or an
+ * unsupported major version. Retrying cannot fix it, so it is dead-lettered at once. Its
+ * class name is the {@code x-exception-class} of such dead letters.
  */
 public class EnvelopeValidationException extends PermanentFailureException {
 

@@ -19,14 +19,15 @@ import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 
 /**
- * Validates envelopes against the envelope schema and the payload schema of their event type and
- * major version (JSON Schema draft 2020-12, resource files under {@code schemas/}).
+ * Validates envelopes against the envelope schema and the payload schema of their event
+ * type and major version (JSON Schema draft 2020-12, resource files under
+ * {@code schemas/}).
  *
  * <p>
- * The schemas are loaded and compiled once, when this class is constructed; {@link #validate}
- * is thread-safe and is called on the relay's hot path. No check costs more than linear time in the
- * size of the event: every string has a {@code maxLength}, the patterns cannot backtrack, and
- * {@code format: email} is {@link EmailAddressFormat}.
+ * The schemas are loaded and compiled once, when this class is constructed;
+ * {@link #validate} is thread-safe and is called on the relay's hot path. No check costs
+ * more than linear time in the size of the event: every string has a {@code maxLength},
+ * the patterns cannot backtrack, and {@code format: email} is {@link EmailAddressFormat}.
  */
 public final class EventSchemas {
 
@@ -53,7 +54,8 @@ public final class EventSchemas {
 	 * @throws IllegalStateException when an event type has no schema at all
 	 */
 	public static EventSchemas load() {
-		// Draft 2020-12 with the one-pass e-mail check in place of the validator's backtracking one.
+		// Draft 2020-12 with the one-pass e-mail check in place of the validator's
+		// backtracking one.
 		JsonMetaSchema dialect = JsonMetaSchema.builder(JsonMetaSchema.getV202012())
 			.format(new EmailAddressFormat())
 			.build();
@@ -89,7 +91,8 @@ public final class EventSchemas {
 
 	private static JsonSchema compile(JsonSchemaFactory factory, SchemaValidatorsConfig config, String file) {
 		JsonSchema schema = factory.getSchema(SchemaLocation.of(ID_PREFIX + file), config);
-		// Resolve every $ref now so a broken schema fails at start-up, not on the first event.
+		// Resolve every $ref now so a broken schema fails at start-up, not on the first
+		// event.
 		schema.initializeValidators();
 		return schema;
 	}
@@ -105,9 +108,9 @@ public final class EventSchemas {
 	}
 
 	/**
-	 * Validates an envelope: its base structure, then its payload against the schema of its event
-	 * type and major version. A higher minor of a supported major validates against that major's
-	 * schema (minor versions only add fields).
+	 * Validates an envelope: its base structure, then its payload against the schema of
+	 * its event type and major version. A higher minor of a supported major validates
+	 * against that major's schema (minor versions only add fields).
 	 * @param envelope the envelope as JSON
 	 * @return every violation found, empty when the envelope is valid
 	 */
@@ -117,7 +120,8 @@ public final class EventSchemas {
 		String type = typeNode.isTextual() ? typeNode.textValue() : null;
 		JsonNode versionNode = envelope.path("eventVersion");
 		String version = versionNode.isTextual() ? versionNode.textValue() : null;
-		// Checked here again, not left to the schema: without a type and a version there is no payload
+		// Checked here again, not left to the schema: without a type and a version there
+		// is no payload
 		// schema to check, so neither may slip through a pattern's corner case.
 		if (type == null) {
 			addIfAbsent(violations, "/eventType", "must be a string naming an event type");

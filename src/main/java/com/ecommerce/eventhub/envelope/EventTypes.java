@@ -2,7 +2,10 @@ package com.ecommerce.eventhub.envelope;
 
 import java.util.List;
 
-/** The 21 event types of the spec; each has one payload schema per supported major version. */
+/**
+ * The 21 event types of the spec; each has one payload schema per supported major
+ * version.
+ */
 public final class EventTypes {
 
 	/** Every event type the hub knows, in the spec's order. */

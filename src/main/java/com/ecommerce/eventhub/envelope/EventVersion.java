@@ -4,7 +4,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A {@code major.minor} event version: a major change breaks consumers, a minor one only adds.
+ * A {@code major.minor} event version: a major change breaks consumers, a minor one only
+ * adds.
  *
  * @param major the breaking part
  * @param minor the additive part

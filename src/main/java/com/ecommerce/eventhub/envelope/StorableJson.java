@@ -13,16 +13,18 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * Makes a parsed JSON tree exactly what PostgreSQL stores and the relay publishes, or says where it
- * cannot be: an event the hub accepted must never fail later in the database or at the relay.
+ * Makes a parsed JSON tree exactly what PostgreSQL stores and the relay publishes, or
+ * says where it cannot be: an event the hub accepted must never fail later in the
+ * database or at the relay.
  *
  * <ul>
- * <li>Numbers are rewritten the way PostgreSQL's {@code numeric} keeps them: {@code 1e2} becomes
- * {@code 100}, {@code 1.50} stays {@code 1.50}. A number longer than
- * {@link EnvelopeJson#MAX_NUMBER_LENGTH} characters once written out ({@code 1e64}) is refused: the
- * relay and consumers could not read it back.</li>
- * <li>Strings and keys holding U+0000 or an unpaired surrogate are refused: PostgreSQL's text and
- * jsonb cannot store either, and a lone surrogate would turn into {@code ?} on the way.</li>
+ * <li>Numbers are rewritten the way PostgreSQL's {@code numeric} keeps them: {@code 1e2}
+ * becomes {@code 100}, {@code 1.50} stays {@code 1.50}. A number longer than
+ * {@link EnvelopeJson#MAX_NUMBER_LENGTH} characters once written out ({@code 1e64}) is
+ * refused: the relay and consumers could not read it back.</li>
+ * <li>Strings and keys holding U+0000 or an unpaired surrogate are refused: PostgreSQL's
+ * text and jsonb cannot store either, and a lone surrogate would turn into {@code ?} on
+ * the way.</li>
  * </ul>
  * One pass over the tree, linear in its size.
  */
@@ -34,7 +36,8 @@ public final class StorableJson {
 	/**
 	 * Canonicalizes the numbers of the tree in place and reports what cannot be stored.
 	 * @param root a parsed document
-	 * @param pointer the JSON pointer of {@code root} in what the caller reports, {@code ""} for the top
+	 * @param pointer the JSON pointer of {@code root} in what the caller reports,
+	 * {@code ""} for the top
 	 * @return every value that cannot be stored, empty when the tree is storable
 	 */
 	public static List<Violation> canonicalize(JsonNode root, String pointer) {
@@ -71,7 +74,10 @@ public final class StorableJson {
 		}
 	}
 
-	/** Checks one value; returns the node to keep in its place (a canonical number, or the node itself). */
+	/**
+	 * Checks one value; returns the node to keep in its place (a canonical number, or the
+	 * node itself).
+	 */
 	private static JsonNode check(JsonNode value, String pointer, List<Violation> violations) {
 		if (value.isTextual()) {
 			checkText(value.textValue(), pointer, violations);
@@ -97,7 +103,8 @@ public final class StorableJson {
 			}
 		}
 		BigDecimal value = number.decimalValue();
-		// The written-out length from precision and scale alone: 1e-999999999 is twelve characters as
+		// The written-out length from precision and scale alone: 1e-999999999 is twelve
+		// characters as
 		// written and a billion written out, which must not be built to be measured.
 		long integerDigits = Math.max(1L, (long) value.precision() - value.scale());
 		long fractionDigits = Math.max(0L, value.scale());
@@ -139,7 +146,10 @@ public final class StorableJson {
 		}
 	}
 
-	/** The key as a JSON pointer segment (RFC 6901), with what cannot be shown replaced by U+FFFD. */
+	/**
+	 * The key as a JSON pointer segment (RFC 6901), with what cannot be shown replaced by
+	 * U+FFFD.
+	 */
 	private static String escape(String key) {
 		StringBuilder segment = new StringBuilder(key.length());
 		for (int i = 0; i < key.length(); i++) {

@@ -3,8 +3,9 @@ package com.ecommerce.eventhub.envelope;
 import java.util.Set;
 
 /**
- * The spec's {@code UnsupportedVersionError}: a handler got a major version of an event type it
- * does not declare. Retrying cannot fix it; the event is dead-lettered without redeliveries.
+ * The spec's {@code UnsupportedVersionError}: a handler got a major version of an event
+ * type it does not declare. Retrying cannot fix it; the event is dead-lettered without
+ * redeliveries.
  */
 public class UnsupportedVersionError extends PermanentFailureException {
 

@@ -6,10 +6,10 @@ import com.ecommerce.eventhub.config.SecurityProperties.ApiKey;
 import org.springframework.stereotype.Component;
 
 /**
- * Which event types an API key may post and read. The hub's own types ({@code email.*} by default,
- * {@code hub.ingestion.internal-types}) trigger its side effects, e.g. an
- * {@code email.notification-requested} mails any address: a key reaches them only when its
- * {@code event-types} name the exact type, never through {@code *} or a prefix.
+ * Which event types an API key may post and read. The hub's own types ({@code email.*} by
+ * default, {@code hub.ingestion.internal-types}) trigger its side effects, e.g. an
+ * {@code email.notification-requested} mails any address: a key reaches them only when
+ * its {@code event-types} name the exact type, never through {@code *} or a prefix.
  */
 @Component
 class EventTypeScope {

@@ -18,9 +18,9 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Counts ingestion requests by answer ({@code eventhub_ingestion_requests_total{method, status}}), the
- * refused ones (401, 413, 415) included: it runs outside every other filter. Both tags take a bounded
- * set of values, so no caller can add series.
+ * Counts ingestion requests by answer ({@code eventhub_ingestion_requests_total{method,
+ * status}}), the refused ones (401, 413, 415) included: it runs outside every other
+ * filter. Both tags take a bounded set of values, so no caller can add series.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -32,13 +32,17 @@ class IngestionMetricsFilter extends OncePerRequestFilter {
 		this.meters = meters;
 	}
 
-	/** The method tag's values: anything else a caller invents is counted as {@code other}. */
+	/**
+	 * The method tag's values: anything else a caller invents is counted as
+	 * {@code other}.
+	 */
 	private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
 
 	private void count(HttpServletRequest request, HttpServletResponse response) {
 		String method = METHODS.contains(request.getMethod()) ? request.getMethod() : "other";
-		this.meters.counter("eventhub.ingestion.requests", "method", method, "status",
-				String.valueOf(response.getStatus())).increment();
+		this.meters
+			.counter("eventhub.ingestion.requests", "method", method, "status", String.valueOf(response.getStatus()))
+			.increment();
 	}
 
 	@Override
@@ -54,7 +58,8 @@ class IngestionMetricsFilter extends OncePerRequestFilter {
 		}
 		finally {
 			if (request.isAsyncStarted()) {
-				// camel-platform-http answers asynchronously: the status is known when the request completes.
+				// camel-platform-http answers asynchronously: the status is known when
+				// the request completes.
 				request.getAsyncContext().addListener(new AsyncListener() {
 					@Override
 					public void onComplete(AsyncEvent event) {

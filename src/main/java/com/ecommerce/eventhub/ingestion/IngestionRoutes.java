@@ -2,15 +2,17 @@ package com.ecommerce.eventhub.ingestion;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.sql.Timestamp;
+import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
 import com.ecommerce.eventhub.config.SecurityProperties.ApiKey;
 import com.ecommerce.eventhub.envelope.EnvelopeJson;
+import com.ecommerce.eventhub.outbox.OutboxStore;
 import com.ecommerce.eventhub.web.Callers;
 import com.ecommerce.eventhub.web.HttpAnswers;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -28,9 +30,9 @@ import org.springframework.stereotype.Component;
 /**
  * The ingestion endpoints on camel-platform-http: {@code POST /api/v1/events} (route
  * {@code ingestion-post-events}) and {@code GET /api/v1/events/{eventId}} (route
- * {@code ingestion-get-event}). API keys, body size and content type are checked by servlet filters
- * before these routes run. Every incoming header is dropped first: a header such as
- * {@code CamelSqlQuery} or {@code Bcc} must not reach a component.
+ * {@code ingestion-get-event}). API keys, body size and content type are checked by
+ * servlet filters before these routes run. Every incoming header is dropped first: a
+ * header such as {@code CamelSqlQuery} or {@code Bcc} must not reach a component.
  */
 @Component
 class IngestionRoutes extends EndpointRouteBuilder {
@@ -41,13 +43,13 @@ class IngestionRoutes extends EndpointRouteBuilder {
 
 	private final IngestionService ingestion;
 
-	private final IngestionRepository repository;
+	private final OutboxStore outbox;
 
 	private final EventTypeScope scope;
 
-	IngestionRoutes(IngestionService ingestion, IngestionRepository repository, EventTypeScope scope) {
+	IngestionRoutes(IngestionService ingestion, OutboxStore outbox, EventTypeScope scope) {
 		this.ingestion = ingestion;
-		this.repository = repository;
+		this.outbox = outbox;
 		this.scope = scope;
 	}
 
@@ -69,11 +71,7 @@ class IngestionRoutes extends EndpointRouteBuilder {
 	}
 
 	private void post(Exchange exchange) {
-		ApiKey caller = caller(exchange);
-		if (caller == null) {
-			answer(exchange, IngestionService.problem(401, "Unauthorized", "A valid API key is required."));
-			return;
-		}
+		ApiKey caller = Callers.require(exchange);
 		InputStream body = exchange.getMessage().getBody(InputStream.class);
 		exchange.getMessage().removeHeaders("*");
 		JsonNode json;
@@ -81,69 +79,88 @@ class IngestionRoutes extends EndpointRouteBuilder {
 			json = (body != null) ? EnvelopeJson.mapper().readTree(body) : null;
 		}
 		catch (JsonProcessingException ex) {
-			// The envelope limits (nesting depth, number length) answer here too, without a stack trace.
-			answer(exchange, IngestionService.problem(400, "Bad Request", "Malformed JSON: " + ex.getOriginalMessage()));
+			// The envelope limits (nesting depth, number length) answer here too, without
+			// a stack trace.
+			HttpAnswers.problem(exchange, 400, "Bad Request", "Malformed JSON: " + ex.getOriginalMessage());
 			return;
 		}
 		catch (IOException ex) {
-			answer(exchange, IngestionService.problem(400, "Bad Request", "The body could not be read."));
+			HttpAnswers.problem(exchange, 400, "Bad Request", "The body could not be read.");
 			return;
 		}
 		if (json == null || json.isMissingNode()) {
-			answer(exchange, IngestionService.problem(400, "Bad Request", "The body is empty."));
+			HttpAnswers.problem(exchange, 400, "Bad Request", "The body is empty.");
 			return;
 		}
 		try {
-			answer(exchange, this.ingestion.ingest(json, caller));
+			respond(exchange, this.ingestion.ingest(json, caller));
 		}
 		catch (DataAccessException | TransactionException ex) {
 			log.warn("Could not store posted events: {}", ex.getMostSpecificCause().getMessage());
-			answer(exchange, IngestionService.problem(503, "Service Unavailable",
-					"The events could not be stored now; nothing was stored. Retry later."));
+			HttpAnswers.problem(exchange, 503, "Service Unavailable",
+					"The events could not be stored now; nothing was stored. Retry later.");
+		}
+	}
+
+	/** The one place an ingestion outcome becomes HTTP. */
+	private static void respond(Exchange exchange, IngestionOutcome outcome) {
+		if (outcome instanceof IngestionOutcome.Accepted accepted) {
+			List<Map<String, Object>> events = accepted.events()
+				.stream()
+				.map(stored -> Map.<String, Object>of("eventId", stored.eventId(), "status", stored.status()))
+				.toList();
+			HttpAnswers.json(exchange, accepted.duplicate() ? 200 : 202, Map.of("accepted", events));
+			if (accepted.single()) {
+				exchange.getMessage().setHeader("Location", EVENTS_PATH + "/" + accepted.events().get(0).eventId());
+			}
+		}
+		else if (outcome instanceof IngestionOutcome.Invalid invalid) {
+			HttpAnswers.problem(exchange, 400, "Bad Request", invalid.detail(),
+					invalid.violations().isEmpty() ? Map.of() : Map.of("violations", invalid.violations()));
+		}
+		else if (outcome instanceof IngestionOutcome.TooLarge tooLarge) {
+			HttpAnswers.problem(exchange, 413, "Payload Too Large",
+					tooLarge.violations().size() + " event(s) over the size limit; nothing was stored.",
+					Map.of("violations", tooLarge.violations()));
+		}
+		else if (outcome instanceof IngestionOutcome.Forbidden forbidden) {
+			HttpAnswers.problem(exchange, 403, "Forbidden",
+					"This API key may not post event types " + forbidden.eventTypes() + ".");
+		}
+		else if (outcome instanceof IngestionOutcome.Conflict conflict) {
+			HttpAnswers.problem(exchange, 409, "Conflict",
+					"An event with the same eventId but other content exists; nothing was stored.",
+					Map.of("eventIds", conflict.eventIds()));
 		}
 	}
 
 	private void get(Exchange exchange) {
-		ApiKey caller = caller(exchange);
-		if (caller == null) {
-			answer(exchange, IngestionService.problem(401, "Unauthorized", "A valid API key is required."));
-			return;
-		}
+		ApiKey caller = Callers.require(exchange);
 		String eventId = exchange.getMessage().getHeader("eventId", String.class);
 		exchange.getMessage().removeHeaders("*");
-		Optional<Map<String, Object>> row;
+		Optional<OutboxStore.EventStatus> row;
 		try {
-			row = isUuid(eventId) ? this.repository.status(eventId) : Optional.empty();
+			row = isUuid(eventId) ? this.outbox.status(UUID.fromString(eventId)) : Optional.empty();
 		}
 		catch (DataAccessException | TransactionException ex) {
 			log.warn("Could not read an event's status: {}", ex.getMostSpecificCause().getMessage());
-			answer(exchange, IngestionService.problem(503, "Service Unavailable", "The status cannot be read now."));
+			HttpAnswers.problem(exchange, 503, "Service Unavailable", "The status cannot be read now.");
 			return;
 		}
-		if (row.isEmpty() || !this.scope.allows(caller, (String) row.get().get("event_type"))) {
-			answer(exchange, IngestionService.problem(404, "Not Found", "No event " + eventId + " for this API key."));
+		if (row.isEmpty() || !this.scope.allows(caller, row.get().eventType())) {
+			HttpAnswers.problem(exchange, 404, "Not Found", "No event " + eventId + " for this API key.");
 			return;
 		}
+		OutboxStore.EventStatus event = row.get();
 		Map<String, Object> status = new LinkedHashMap<>();
-		status.put("eventId", row.get().get("event_id").toString());
-		status.put("eventType", row.get().get("event_type"));
-		status.put("status", row.get().get("status"));
-		status.put("attempts", row.get().get("attempts"));
-		status.put("lastError", row.get().get("last_error"));
-		status.put("occurredAt", iso(row.get().get("occurred_at")));
-		status.put("publishedAt", iso(row.get().get("published_at")));
-		answer(exchange, new IngestionService.Answer(200, "application/json", Json.write(status), null));
-	}
-
-	private static ApiKey caller(Exchange exchange) {
-		return Callers.of(exchange);
-	}
-
-	private static void answer(Exchange exchange, IngestionService.Answer answer) {
-		HttpAnswers.answer(exchange, answer.status(), answer.contentType(), answer.body());
-		if (answer.location() != null) {
-			exchange.getMessage().setHeader("Location", answer.location());
-		}
+		status.put("eventId", event.eventId().toString());
+		status.put("eventType", event.eventType());
+		status.put("status", event.status());
+		status.put("attempts", event.attempts());
+		status.put("lastError", event.lastError());
+		status.put("occurredAt", iso(event.occurredAt()));
+		status.put("publishedAt", iso(event.publishedAt()));
+		HttpAnswers.json(exchange, 200, status);
 	}
 
 	private static boolean isUuid(String text) {
@@ -155,8 +172,8 @@ class IngestionRoutes extends EndpointRouteBuilder {
 		}
 	}
 
-	private static String iso(Object timestamp) {
-		return (timestamp instanceof Timestamp value) ? DateTimeFormatter.ISO_INSTANT.format(value.toInstant()) : null;
+	private static String iso(Instant instant) {
+		return (instant != null) ? DateTimeFormatter.ISO_INSTANT.format(instant) : null;
 	}
 
 }

@@ -7,10 +7,8 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.TreeSet;
 import java.util.UUID;
 
@@ -18,12 +16,13 @@ import com.ecommerce.eventhub.config.EnvelopeProperties;
 import com.ecommerce.eventhub.config.HubProperties;
 import com.ecommerce.eventhub.config.IngestionProperties;
 import com.ecommerce.eventhub.config.SecurityProperties.ApiKey;
+import com.ecommerce.eventhub.envelope.Envelope;
 import com.ecommerce.eventhub.envelope.EnvelopeEnricher;
 import com.ecommerce.eventhub.envelope.EnvelopeJson;
 import com.ecommerce.eventhub.envelope.EventSchemas;
 import com.ecommerce.eventhub.envelope.StorableJson;
 import com.ecommerce.eventhub.envelope.Violation;
-import com.ecommerce.eventhub.web.Problem;
+import com.ecommerce.eventhub.outbox.OutboxStore;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -33,19 +32,24 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * {@code POST /api/v1/events}: authorizes, canonicalizes, enriches and validates every envelope
- * before anything is stored, then stores the whole request in one transaction, all or nothing.
+ * {@code POST /api/v1/events}: authorizes, canonicalizes, enriches and validates every
+ * envelope before anything is stored, then stores the whole request in one transaction,
+ * all or nothing.
  *
  * <p>
- * What is accepted is what is stored and published: numbers and {@code occurredAt} are rewritten the
- * way PostgreSQL keeps them, and values PostgreSQL refuses (U+0000, unpaired surrogates, numbers
- * beyond the hub's limits, years outside 1–9999) are a 400 naming their pointer, so an accepted event
- * never fails at the relay and an identical re-post always finds its twin.
+ * What is accepted is what is stored and published: numbers and {@code occurredAt} are
+ * rewritten the way PostgreSQL keeps them, and values PostgreSQL refuses (U+0000,
+ * unpaired surrogates, numbers beyond the hub's limits, years outside 1–9999) are a 400
+ * naming their pointer, so an accepted event never fails at the relay and an identical
+ * re-post always finds its twin.
  */
 @Service
 class IngestionService {
 
-	/** The years an occurredAt may have: RFC 3339's four digits, and no year 0 (PostgreSQL has none). */
+	/**
+	 * The years an occurredAt may have: RFC 3339's four digits, and no year 0 (PostgreSQL
+	 * has none).
+	 */
 	private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
 
 	private static final Instant AFTER_LATEST = Instant.parse("+10000-01-01T00:00:00Z");
@@ -54,7 +58,7 @@ class IngestionService {
 
 	private final EnvelopeEnricher enricher;
 
-	private final IngestionRepository repository;
+	private final OutboxStore outbox;
 
 	private final TransactionTemplate transactions;
 
@@ -65,11 +69,11 @@ class IngestionService {
 	private final int maxEventBytes;
 
 	IngestionService(EventSchemas schemas, HubProperties hub, IngestionProperties ingestion,
-			EnvelopeProperties envelope, IngestionRepository repository, EventTypeScope scope,
+			EnvelopeProperties envelope, OutboxStore outbox, EventTypeScope scope,
 			PlatformTransactionManager transactionManager, Clock clock) {
 		this.schemas = schemas;
 		this.enricher = new EnvelopeEnricher(hub.source(), hub.environment(), clock);
-		this.repository = repository;
+		this.outbox = outbox;
 		this.scope = scope;
 		this.transactions = new TransactionTemplate(transactionManager);
 		this.maxBatchSize = ingestion.maxBatchSize();
@@ -79,12 +83,12 @@ class IngestionService {
 	/**
 	 * @param body the parsed request body: one envelope or an array of envelopes
 	 * @param caller the authenticated caller
-	 * @return the answer
+	 * @return what became of the request
 	 */
-	Answer ingest(JsonNode body, ApiKey caller) {
+	IngestionOutcome ingest(JsonNode body, ApiKey caller) {
 		boolean single = body.isObject();
 		if (!single && !body.isArray()) {
-			return problem(400, "Bad Request", "Send one event envelope (a JSON object) or an array of them.");
+			return invalid("Send one event envelope (a JSON object) or an array of them.");
 		}
 		List<JsonNode> items = new ArrayList<>();
 		body.forEach(items::add);
@@ -92,30 +96,33 @@ class IngestionService {
 			items = List.of(body);
 		}
 		if (items.isEmpty()) {
-			return problem(400, "Bad Request", "The array holds no event.");
+			return invalid("The array holds no event.");
 		}
 		if (items.size() > this.maxBatchSize) {
-			return problem(400, "Bad Request",
-					"At most " + this.maxBatchSize + " events per request, got " + items.size() + ".");
+			return invalid("At most " + this.maxBatchSize + " events per request, got " + items.size() + ".");
 		}
 		TreeSet<String> forbidden = new TreeSet<>();
 		for (JsonNode item : items) {
 			JsonNode type = item.path("eventType");
 			if (type.isTextual() && !this.scope.allows(caller, type.textValue())) {
-				// Named only when short: the answer must not echo a megabyte of attacker text.
-				forbidden.add((type.textValue().length() <= 100) ? type.textValue() : "(a type of over 100 characters)");
+				// Named only when short: the answer must not echo a megabyte of attacker
+				// text.
+				forbidden
+					.add((type.textValue().length() <= 100) ? type.textValue() : "(a type of over 100 characters)");
 			}
 		}
 		if (!forbidden.isEmpty()) {
-			return problem(403, "Forbidden", "This API key may not post event types " + forbidden + ".");
+			return new IngestionOutcome.Forbidden(forbidden);
 		}
-		List<Map<String, Object>> violations = new ArrayList<>();
-		List<Map<String, Object>> oversize = new ArrayList<>();
+		List<IngestionOutcome.Violation> violations = new ArrayList<>();
+		List<IngestionOutcome.Violation> oversize = new ArrayList<>();
 		boolean[] occurredAtGiven = new boolean[items.size()];
 		for (int i = 0; i < items.size(); i++) {
 			String prefix = single ? "" : "/" + i;
+			Integer index = single ? null : i;
 			if (!(items.get(i) instanceof ObjectNode envelope)) {
-				violations.add(violation(prefix.isEmpty() ? "/" : prefix, "must be an event envelope (object)", single, i));
+				violations.add(new IngestionOutcome.Violation(prefix.isEmpty() ? "/" : prefix,
+						"must be an event envelope (object)", index));
 				continue;
 			}
 			List<Violation> found = new ArrayList<>(StorableJson.canonicalize(envelope, ""));
@@ -124,35 +131,41 @@ class IngestionService {
 			this.enricher.enrichFromCaller(envelope, caller.name());
 			found.addAll(this.schemas.validate(envelope));
 			if (!occurredAtReadable && found.stream().noneMatch(v -> v.pointer().equals("/occurredAt"))) {
-				// RFC 3339 allows a leap second (:60), which PostgreSQL would move to the next minute.
+				// RFC 3339 allows a leap second (:60), which PostgreSQL would move to the
+				// next minute.
 				found.add(new Violation("/occurredAt", "must be a date-time without a leap second"));
 			}
 			for (Violation violation : found) {
-				violations.add(violation(prefix + violation.pointer(), violation.message(), single, i));
+				violations
+					.add(new IngestionOutcome.Violation(prefix + violation.pointer(), violation.message(), index));
 			}
-			// Measured only when the envelope is storable: a number refused above may not even serialize.
+			// Measured only when the envelope is storable: a number refused above may not
+			// even serialize.
 			int size = found.isEmpty() ? serializedSize(envelope) : 0;
 			if (size > this.maxEventBytes) {
-				oversize.add(violation(prefix.isEmpty() ? "/" : prefix, "the event is " + size
-						+ " bytes as JSON; at most " + this.maxEventBytes + " are accepted (hub.envelope.max-size)", single, i));
+				oversize.add(new IngestionOutcome.Violation(prefix.isEmpty() ? "/" : prefix, "the event is " + size
+						+ " bytes as JSON; at most " + this.maxEventBytes + " are accepted (hub.envelope.max-size)",
+						index));
 			}
 		}
 		if (!oversize.isEmpty()) {
-			return new Answer(413, Problem.CONTENT_TYPE, Problem.json(413, "Payload Too Large",
-					oversize.size() + " event(s) over the size limit; nothing was stored.",
-					Map.of("violations", oversize)), null);
+			return new IngestionOutcome.TooLarge(oversize);
 		}
 		if (!violations.isEmpty()) {
-			return new Answer(400, Problem.CONTENT_TYPE, Problem.json(400, "Bad Request",
-					violations.size() + " invalid field(s); nothing was stored.", Map.of("violations", violations)),
-					null);
+			return new IngestionOutcome.Invalid(violations.size() + " invalid field(s); nothing was stored.",
+					violations);
 		}
 		return store(items, occurredAtGiven, single);
 	}
 
+	private static IngestionOutcome invalid(String detail) {
+		return new IngestionOutcome.Invalid(detail, List.of());
+	}
+
 	/**
-	 * eventId in its canonical lower-case form (generated when absent), occurredAt as the UTC instant
-	 * PostgreSQL keeps (microseconds). What the schema checks anyway is left to the schema.
+	 * eventId in its canonical lower-case form (generated when absent), occurredAt as the
+	 * UTC instant PostgreSQL keeps (microseconds). What the schema checks anyway is left
+	 * to the schema.
 	 * @return false when occurredAt is text that does not parse as a date-time
 	 */
 	private static boolean canonicalizeIdentity(ObjectNode envelope, List<Violation> violations) {
@@ -171,7 +184,8 @@ class IngestionService {
 					violations.add(new Violation("/occurredAt", "must be a time in the years 1 to 9999 (UTC)"));
 				}
 				else {
-					envelope.put("occurredAt", DateTimeFormatter.ISO_INSTANT.format(instant.truncatedTo(ChronoUnit.MICROS)));
+					envelope.put("occurredAt",
+							DateTimeFormatter.ISO_INSTANT.format(instant.truncatedTo(ChronoUnit.MICROS)));
 				}
 			}
 			catch (DateTimeParseException ex) {
@@ -179,6 +193,16 @@ class IngestionService {
 			}
 		}
 		return true;
+	}
+
+	/** A valid, canonical envelope as the record events travel in. */
+	private static Envelope toEnvelope(JsonNode envelope) {
+		try {
+			return EnvelopeJson.mapper().treeToValue(envelope, Envelope.class);
+		}
+		catch (JsonProcessingException ex) {
+			throw new IllegalStateException("A validated envelope always maps", ex);
+		}
 	}
 
 	private static int serializedSize(JsonNode envelope) {
@@ -190,12 +214,13 @@ class IngestionService {
 		}
 	}
 
-	private Answer store(List<JsonNode> envelopes, boolean[] occurredAtGiven, boolean single) {
-		List<IngestionRepository.Stored> stored = new ArrayList<>();
+	private IngestionOutcome store(List<JsonNode> envelopes, boolean[] occurredAtGiven, boolean single) {
+		List<OutboxStore.Stored> stored = new ArrayList<>();
 		List<String> conflicts = new ArrayList<>();
+		List<Envelope> records = envelopes.stream().map(IngestionService::toEnvelope).toList();
 		this.transactions.executeWithoutResult(status -> {
-			for (int i = 0; i < envelopes.size(); i++) {
-				IngestionRepository.Stored result = this.repository.insert(envelopes.get(i), occurredAtGiven[i]);
+			for (int i = 0; i < records.size(); i++) {
+				OutboxStore.Stored result = this.outbox.insertIfAbsent(records.get(i), occurredAtGiven[i]);
 				stored.add(result);
 				if (result.conflict()) {
 					conflicts.add(result.eventId());
@@ -206,42 +231,9 @@ class IngestionService {
 			}
 		});
 		if (!conflicts.isEmpty()) {
-			return new Answer(409, Problem.CONTENT_TYPE, Problem.json(409, "Conflict",
-					"An event with the same eventId but other content exists; nothing was stored.",
-					Map.of("eventIds", conflicts)), null);
+			return new IngestionOutcome.Conflict(conflicts);
 		}
-		List<Map<String, Object>> accepted = stored.stream()
-			.map(result -> Map.<String, Object>of("eventId", result.eventId(), "status", result.status()))
-			.toList();
-		boolean anyCreated = stored.stream().anyMatch(IngestionRepository.Stored::created);
-		String location = single ? IngestionRoutes.EVENTS_PATH + "/" + stored.get(0).eventId() : null;
-		return new Answer(anyCreated ? 202 : 200, "application/json", Json.write(Map.of("accepted", accepted)),
-				location);
-	}
-
-	private static Map<String, Object> violation(String pointer, String message, boolean single, int index) {
-		Map<String, Object> violation = new LinkedHashMap<>();
-		violation.put("pointer", pointer);
-		violation.put("message", message);
-		if (!single) {
-			violation.put("index", index);
-		}
-		return violation;
-	}
-
-	static Answer problem(int status, String title, String detail) {
-		return new Answer(status, Problem.CONTENT_TYPE, Problem.json(status, title, detail, Map.of()), null);
-	}
-
-	/**
-	 * An HTTP answer.
-	 *
-	 * @param status the status code
-	 * @param contentType its content type
-	 * @param body the JSON body
-	 * @param location the Location header, or null
-	 */
-	record Answer(int status, String contentType, String body, String location) {
+		return new IngestionOutcome.Accepted(stored, single);
 	}
 
 }

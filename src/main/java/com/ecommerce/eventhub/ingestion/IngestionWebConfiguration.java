@@ -6,7 +6,10 @@ import com.ecommerce.eventhub.web.RequestBodyAllowance;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The one ingestion endpoint that takes a body: {@code POST /api/v1/events}, up to {@code hub.ingestion.max-body-size}. */
+/**
+ * The one ingestion endpoint that takes a body: {@code POST /api/v1/events}, up to
+ * {@code hub.ingestion.max-body-size}.
+ */
 @Configuration(proxyBeanMethods = false)
 class IngestionWebConfiguration {
 

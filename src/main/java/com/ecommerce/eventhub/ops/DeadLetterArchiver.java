@@ -7,16 +7,17 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
-import com.ecommerce.eventhub.config.TopologyProperties;
+import com.ecommerce.eventhub.topology.AmqpHeaders;
 import com.ecommerce.eventhub.topology.DeadLetterHeaders;
 import com.ecommerce.eventhub.topology.DeadLetterPublisher;
-import com.ecommerce.eventhub.topology.TopologyConfiguration;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.rabbitmq.client.AMQP;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
@@ -24,8 +25,6 @@ import org.apache.camel.component.springrabbit.SpringRabbitMQConstants;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.amqp.core.MessageDeliveryMode;
-import org.springframework.amqp.core.MessageProperties;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.RecoverableDataAccessException;
 import org.springframework.dao.TransientDataAccessException;
@@ -34,10 +33,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Stores a dead letter in {@code dead_letter_archive}: body, failure headers and all other headers.
- * Anything a broker message can carry fits: the body is kept as bytes (and as text when it is clean
- * UTF-8), and U+0000, which PostgreSQL's text and jsonb refuse, becomes U+FFFD in the columns and
- * headers meant for reading.
+ * Stores a dead letter in {@code dead_letter_archive}: body, failure headers and all
+ * other headers. Anything a broker message can carry fits: the body is kept as bytes (and
+ * as text when it is clean UTF-8), and U+0000, which PostgreSQL's text and jsonb refuse,
+ * becomes U+FFFD in the columns and headers meant for reading.
  */
 @Component
 class DeadLetterArchiver implements Processor {
@@ -47,7 +46,9 @@ class DeadLetterArchiver implements Processor {
 			    failed_route, exception_class, exception_message, attempts, failed_at, headers, body, body_bytes)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)""";
 
-	/** Longest value kept in a column or header of the archive; the body is kept whole. */
+	/**
+	 * Longest value kept in a column or header of the archive; the body is kept whole.
+	 */
 	private static final int MAX_TEXT = 10_000;
 
 	private final ObjectMapper mapper = JsonMapper.builder().build();
@@ -58,18 +59,16 @@ class DeadLetterArchiver implements Processor {
 
 	private final DeadLetterPublisher publisher;
 
-	private final String parkedQueue;
-
-	DeadLetterArchiver(JdbcTemplate jdbc, DeadLetterPublisher publisher, TopologyProperties topology) {
+	DeadLetterArchiver(JdbcTemplate jdbc, DeadLetterPublisher publisher) {
 		this.jdbc = jdbc;
 		this.publisher = publisher;
-		this.parkedQueue = TopologyConfiguration.parkedQueue(topology);
 	}
 
 	/**
-	 * The archive route's step: stores the message, or parks it on {@code <dead-letter-queue>.parked}
-	 * when the database refuses it for good, so one message cannot wedge the route. A database that is
-	 * down (a transient failure) is thrown, and the route tries again.
+	 * The archive route's step: stores the message, or parks it on
+	 * {@code <dead-letter-queue>.parked} when the database refuses it for good, so one
+	 * message cannot wedge the route. A database that is down (a transient failure) is
+	 * thrown, and the route tries again.
 	 * @param exchange a message from the archive queue
 	 */
 	@Override
@@ -87,21 +86,23 @@ class DeadLetterArchiver implements Processor {
 
 	private void park(Exchange exchange, RuntimeException failure) {
 		Message message = exchange.getMessage();
-		MessageProperties properties = new MessageProperties();
+		Map<String, Object> headers = new HashMap<>();
 		message.getHeaders().forEach((name, value) -> {
 			if (!name.startsWith("Camel") && value != null) {
-				properties.setHeader(name, value);
+				headers.put(name, value);
 			}
 		});
-		properties.setMessageId(message.getHeader(SpringRabbitMQConstants.MESSAGE_ID, String.class));
-		properties.setType(message.getHeader(SpringRabbitMQConstants.TYPE, String.class));
-		properties.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
-		properties.setHeader("x-archive-error", clean(failure.getClass().getName() + ": " + failure.getMessage()));
+		headers.put("x-archive-error", clean(failure.getClass().getName() + ": " + failure.getMessage()));
+		AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
+			.messageId(message.getHeader(SpringRabbitMQConstants.MESSAGE_ID, String.class))
+			.type(message.getHeader(SpringRabbitMQConstants.TYPE, String.class))
+			.deliveryMode(2)
+			.headers(AmqpHeaders.of(headers))
+			.build();
 		byte[] body = message.getBody(byte[].class);
-		this.publisher.publish(this.parkedQueue, "",
-				new org.springframework.amqp.core.Message((body != null) ? body : new byte[0], properties));
-		log.error("Dead letter {} could not be archived and was parked on {}: {}", properties.getMessageId(),
-				this.parkedQueue, failure.getMessage());
+		this.publisher.park(properties, (body != null) ? body : new byte[0]);
+		log.error("Dead letter {} could not be archived and was parked: {}", properties.getMessageId(),
+				failure.getMessage());
 	}
 
 	private static boolean isTransient(RuntimeException failure) {
@@ -137,15 +138,19 @@ class DeadLetterArchiver implements Processor {
 			this.jdbc.update(INSERT, clean(eventId), clean(eventType), headers.get(DeadLetterHeaders.ORIGINAL_EXCHANGE),
 					headers.get(DeadLetterHeaders.ORIGINAL_ROUTING_KEY), headers.get(DeadLetterHeaders.FAILED_ROUTE),
 					headers.get(DeadLetterHeaders.EXCEPTION_CLASS), headers.get(DeadLetterHeaders.EXCEPTION_MESSAGE),
-					attempts(headers.get(DeadLetterHeaders.ATTEMPTS)), failedAt(headers.get(DeadLetterHeaders.FAILED_AT)),
-					this.mapper.writeValueAsString(headers), text, bytes);
+					attempts(headers.get(DeadLetterHeaders.ATTEMPTS)),
+					failedAt(headers.get(DeadLetterHeaders.FAILED_AT)), this.mapper.writeValueAsString(headers), text,
+					bytes);
 		}
 		catch (JsonProcessingException ex) {
 			throw new IllegalStateException("A map of strings always serializes", ex);
 		}
 	}
 
-	/** The body as text when it is valid UTF-8 without U+0000, else null (the bytes are kept anyway). */
+	/**
+	 * The body as text when it is valid UTF-8 without U+0000, else null (the bytes are
+	 * kept anyway).
+	 */
 	private static String utf8Text(byte[] bytes) {
 		try {
 			String text = StandardCharsets.UTF_8.newDecoder()
@@ -181,9 +186,10 @@ class DeadLetterArchiver implements Processor {
 	private static Timestamp failedAt(String value) {
 		try {
 			Instant instant = (value != null) ? Instant.parse(value) : null;
-			// PostgreSQL's timestamptz covers years 4713 BC to 294276: anything else is not a real failure time.
-			return (instant != null && instant.getEpochSecond() > -62135596800L && instant.getEpochSecond() < 253402300800L)
-					? Timestamp.from(instant) : null;
+			// PostgreSQL's timestamptz covers years 4713 BC to 294276: anything else is
+			// not a real failure time.
+			return (instant != null && instant.getEpochSecond() > -62135596800L
+					&& instant.getEpochSecond() < 253402300800L) ? Timestamp.from(instant) : null;
 		}
 		catch (DateTimeParseException ex) {
 			return null;

@@ -14,14 +14,17 @@ import org.springframework.boot.actuate.health.Status;
 import org.springframework.stereotype.Component;
 
 /**
- * Watches the dead-letter queue's depth ({@code ops-dead-letter-depth} refreshes it): the gauge
- * {@code eventhub_dead_letter_depth}, and a health indicator that reports the hub
- * {@code DEGRADED} (not down: it still works, but a person must look) while the queue is not empty.
+ * Watches the dead-letter queue's depth ({@code ops-dead-letter-depth} refreshes it): the
+ * gauge {@code eventhub_dead_letter_depth}, and a health indicator that reports the hub
+ * {@code DEGRADED} (not down: it still works, but a person must look) while the queue is
+ * not empty.
  */
 @Component("deadLetters")
 public class DeadLetterMonitor implements HealthIndicator {
 
-	/** Health status while dead letters wait for a person; ordered between DOWN and UP. */
+	/**
+	 * Health status while dead letters wait for a person; ordered between DOWN and UP.
+	 */
 	public static final Status DEGRADED = new Status("DEGRADED", "dead letters need attention");
 
 	private final AmqpAdmin admin;
@@ -68,8 +71,10 @@ public class DeadLetterMonitor implements HealthIndicator {
 	public Health health() {
 		long current = this.depth;
 		if (current < 0) {
-			return Health.unknown().withDetail("queue", this.topology.deadLetterQueue()).withDetail("error",
-					String.valueOf(this.error)).build();
+			return Health.unknown()
+				.withDetail("queue", this.topology.deadLetterQueue())
+				.withDetail("error", String.valueOf(this.error))
+				.build();
 		}
 		Health.Builder builder = (current > 0) ? Health.status(DEGRADED) : Health.up();
 		return builder.withDetail("queue", this.topology.deadLetterQueue()).withDetail("count", current).build();

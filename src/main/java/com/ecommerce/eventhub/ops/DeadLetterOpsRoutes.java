@@ -11,6 +11,7 @@ import java.util.function.Predicate;
 import com.ecommerce.eventhub.config.OpsProperties;
 import com.ecommerce.eventhub.config.TopologyProperties;
 import com.ecommerce.eventhub.envelope.EnvelopeJson;
+import com.ecommerce.eventhub.outbox.OutboxStore;
 import com.ecommerce.eventhub.topology.TopologyConfiguration;
 import com.ecommerce.eventhub.web.Callers;
 import com.ecommerce.eventhub.web.HttpAnswers;
@@ -20,14 +21,13 @@ import org.apache.camel.Exchange;
 import org.apache.camel.builder.endpoint.EndpointRouteBuilder;
 
 import org.springframework.amqp.core.AcknowledgeMode;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Dead-letter operations: {@code GET /api/v1/dead-letters}, {@code POST /api/v1/dead-letters/replay}
- * and {@code /discard} (admin API keys), the depth check behind the gauge and
- * the health indicator, and the archiver that moves expired dead letters into
- * {@code dead_letter_archive}.
+ * Dead-letter operations: {@code GET /api/v1/dead-letters},
+ * {@code POST /api/v1/dead-letters/replay} and {@code /discard} (admin API keys), the
+ * depth check behind the gauge and the health indicator, and the archiver that moves
+ * expired dead letters into {@code dead_letter_archive}.
  */
 @Component
 class DeadLetterOpsRoutes extends EndpointRouteBuilder {
@@ -35,12 +35,6 @@ class DeadLetterOpsRoutes extends EndpointRouteBuilder {
 	private static final int DEFAULT_LIST_LIMIT = 100;
 
 	private static final String RELAY_ROUTE = "outbox-relay";
-
-	// The DEAD outbox row of a relay dead letter is handled once the dead letter is: housekeeping
-	// may delete it after hub.retention.dead.
-	private static final String MARK_HANDLED = """
-			UPDATE outbox_event SET handled_at = now()
-			WHERE event_id = ?::uuid AND status = 'DEAD' AND handled_at IS NULL""";
 
 	private final ObjectMapper mapper = EnvelopeJson.mapper();
 
@@ -54,11 +48,11 @@ class DeadLetterOpsRoutes extends EndpointRouteBuilder {
 
 	private final Duration depthInterval;
 
-	private final JdbcTemplate jdbc;
+	private final OutboxStore outbox;
 
 	DeadLetterOpsRoutes(DeadLetterQueue queue, DeadLetterMonitor monitor, DeadLetterArchiver archiver,
-			TopologyProperties topology, OpsProperties ops, JdbcTemplate jdbc) {
-		this.jdbc = jdbc;
+			TopologyProperties topology, OpsProperties ops, OutboxStore outbox) {
+		this.outbox = outbox;
 		this.queue = queue;
 		this.monitor = monitor;
 		this.archiver = archiver;
@@ -84,8 +78,7 @@ class DeadLetterOpsRoutes extends EndpointRouteBuilder {
 			.produces("application/json")
 			.to("direct:ops-dead-letters-discard");
 
-		from(direct("ops-dead-letters-list")).routeId("ops-dead-letters-list-handler")
-			.process(this::list);
+		from(direct("ops-dead-letters-list")).routeId("ops-dead-letters-list-handler").process(this::list);
 
 		from(direct("ops-dead-letters-replay")).routeId("ops-dead-letters-replay-handler")
 			.process(exchange -> handle(exchange, true));
@@ -101,11 +94,11 @@ class DeadLetterOpsRoutes extends EndpointRouteBuilder {
 			.autoDeclare(false)
 			.acknowledgeMode(AcknowledgeMode.AUTO)
 			.maximumRetryAttempts(0)
-			.rejectAndDontRequeue(false))
-			.routeId("ops-dead-letter-archive")
+			.rejectAndDontRequeue(false)).routeId("ops-dead-letter-archive")
 			// Waits for the database rather than dropping an archived dead letter.
 			.errorHandler(defaultErrorHandler().maximumRedeliveries(-1).redeliveryDelay(5000).logStackTrace(false))
-			// Stores, or parks what the archive table refuses for good; waits while the database is down.
+			// Stores, or parks what the archive table refuses for good; waits while the
+			// database is down.
 			.process(this.archiver);
 	}
 
@@ -118,7 +111,8 @@ class DeadLetterOpsRoutes extends EndpointRouteBuilder {
 		int limit = DEFAULT_LIST_LIMIT;
 		if (limitParameter != null) {
 			if (!limitParameter.matches("[1-9][0-9]{0,5}")) {
-				problem(exchange, 400, "Bad Request", "limit must be a number from 1 to " + DeadLetterQueue.MAX_MESSAGES + ".");
+				problem(exchange, 400, "Bad Request",
+						"limit must be a number from 1 to " + DeadLetterQueue.MAX_MESSAGES + ".");
 				return;
 			}
 			limit = Math.min(Integer.parseInt(limitParameter), DeadLetterQueue.MAX_MESSAGES);
@@ -134,7 +128,10 @@ class DeadLetterOpsRoutes extends EndpointRouteBuilder {
 		json(exchange, 200, Map.of("count", views.size(), "deadLetters", views));
 	}
 
-	/** Replays or discards the dead letters the request names, and marks relay ones handled. */
+	/**
+	 * Replays or discards the dead letters the request names, and marks relay ones
+	 * handled.
+	 */
 	private void handle(Exchange exchange, boolean replay) throws Exception {
 		if (!Callers.requireAdmin(exchange)) {
 			return;
@@ -159,8 +156,10 @@ class DeadLetterOpsRoutes extends EndpointRouteBuilder {
 		}
 		Predicate<DeadLetterView> filter = view -> (eventId == null || eventId.equals(view.eventId()))
 				&& (eventType == null || eventType.equals(view.eventType()))
-				// A relay dead letter is an envelope that failed validation: replaying it would publish
-				// an invalid event. Fix the producer and write the event again, or discard it.
+				// A relay dead letter is an envelope that failed validation: replaying it
+				// would publish
+				// an invalid event. Fix the producer and write the event again, or
+				// discard it.
 				&& !(replay && RELAY_ROUTE.equals(view.failedRoute()));
 		Map<String, Object> answer = new LinkedHashMap<>();
 		List<DeadLetterView> done;
@@ -168,13 +167,17 @@ class DeadLetterOpsRoutes extends EndpointRouteBuilder {
 			done = replay ? replay(filter, answer) : discard(filter, answer);
 		}
 		catch (IOException ex) {
-			// What was replayed or discarded before the failure is done and acknowledged; the rest stays.
+			// What was replayed or discarded before the failure is done and acknowledged;
+			// the rest stays.
 			brokerUnavailable(exchange, ex);
 			return;
 		}
 		for (DeadLetterView view : done) {
+			// The DEAD outbox row of a relay dead letter is handled once the dead letter
+			// is: retention may
+			// delete it after hub.retention.dead.
 			if (RELAY_ROUTE.equals(view.failedRoute()) && isUuid(view.eventId())) {
-				this.jdbc.update(MARK_HANDLED, view.eventId());
+				this.outbox.markDeadHandled(UUID.fromString(view.eventId()));
 			}
 		}
 		this.monitor.refresh();

@@ -8,11 +8,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 
 import com.ecommerce.eventhub.config.TopologyProperties;
 import com.ecommerce.eventhub.topology.BrokerConnections;
+import com.ecommerce.eventhub.topology.ConfirmingPublisher;
 import com.ecommerce.eventhub.topology.DeadLetterHeaders;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
@@ -22,15 +22,18 @@ import com.rabbitmq.client.GetResponse;
 import org.springframework.stereotype.Component;
 
 /**
- * Reads and replays the dead-letter queue. Both take the messages with {@code basic.get} without
- * acknowledging them on a connection of their own: what is not replayed goes back to the queue when
- * that channel closes, in its order, so listing loses nothing. Only a replayed message is
- * acknowledged, and only after the broker confirmed its re-publication.
+ * Reads and replays the dead-letter queue. Both take the messages with {@code basic.get}
+ * without acknowledging them on a connection of their own: what is not replayed goes back
+ * to the queue when that channel closes, in its order, so listing loses nothing. Only a
+ * replayed message is acknowledged, and only after the broker confirmed its
+ * re-publication.
  */
 @Component
 public class DeadLetterQueue {
 
-	/** Messages read at most per call, so a huge queue cannot exhaust the hub's memory. */
+	/**
+	 * Messages read at most per call, so a huge queue cannot exhaust the hub's memory.
+	 */
 	static final int MAX_MESSAGES = 10_000;
 
 	private static final Duration CONFIRM_TIMEOUT = Duration.ofSeconds(10);
@@ -38,12 +41,17 @@ public class DeadLetterQueue {
 	/** AMQP's limit of a routing key (a short string). */
 	private static final int MAX_ROUTING_KEY_BYTES = 255;
 
+	private static final String REPLAY_LANE = "dead-letter-replay";
+
 	private final BrokerConnections connections;
+
+	private final ConfirmingPublisher publisher;
 
 	private final TopologyProperties topology;
 
-	public DeadLetterQueue(BrokerConnections connections, TopologyProperties topology) {
+	public DeadLetterQueue(BrokerConnections connections, ConfirmingPublisher publisher, TopologyProperties topology) {
 		this.connections = connections;
+		this.publisher = publisher;
 		this.topology = topology;
 	}
 
@@ -66,10 +74,11 @@ public class DeadLetterQueue {
 	}
 
 	/**
-	 * Re-publishes the matching dead letters to the event exchange with their original routing key and
-	 * removes them from the queue. One message at a time: each is published, confirmed by the broker and
-	 * only then acknowledged, so a failure half-way leaves at most the one message in flight to be
-	 * replayed again, and a message no queue received (returned) stays a dead letter.
+	 * Re-publishes the matching dead letters to the event exchange with their original
+	 * routing key and removes them from the queue. One message at a time: each is
+	 * published, confirmed by the broker and only then acknowledged, so a failure
+	 * half-way leaves at most the one message in flight to be replayed again, and a
+	 * message no queue received (returned) stays a dead letter.
 	 * @param filter which dead letters to replay
 	 * @return what was replayed and what stayed
 	 * @throws IOException when the broker is unreachable or did not confirm
@@ -77,51 +86,34 @@ public class DeadLetterQueue {
 	public ReplayResult replay(Predicate<DeadLetterView> filter) throws IOException {
 		List<DeadLetterView> replayed = new ArrayList<>();
 		List<DeadLetterView> unroutable = new ArrayList<>();
-		withChannel(channel -> {
-			AtomicBoolean returned = new AtomicBoolean();
-			// RabbitMQ sends the return of a mandatory message before its confirm, on this channel.
-			channel.addReturnListener(r -> returned.set(true));
-			channel.confirmSelect();
-			forEachMatch(channel, filter, (view, response) -> {
-				String routingKey = view.originalRoutingKey();
-				if (routingKey == null || routingKey.isEmpty()
-						|| routingKey.getBytes(StandardCharsets.UTF_8).length > MAX_ROUTING_KEY_BYTES) {
-					unroutable.add(view); // nothing can route it; it stays a dead letter
-					return;
-				}
-				returned.set(false);
-				try {
-					channel.basicPublish(this.topology.exchange(), routingKey, true,
-							withoutFailureHeaders(response.getProps()), response.getBody());
-				}
-				catch (RuntimeException ex) {
-					// The client refused to encode it: the channel's confirm count is off now, so stop here.
-					throw new IOException("cannot republish dead letter " + view.eventId() + ": " + ex.getMessage(), ex);
-				}
-				awaitConfirm(channel);
-				if (returned.get()) {
-					unroutable.add(view); // not acknowledged: back to the queue when the channel closes
-				}
-				else {
-					channel.basicAck(response.getEnvelope().getDeliveryTag(), false);
-					replayed.add(view);
-				}
-			});
-		});
+		withChannel(channel -> forEachMatch(channel, filter, (view, response) -> {
+			String routingKey = view.originalRoutingKey();
+			if (routingKey == null || routingKey.isEmpty()
+					|| routingKey.getBytes(StandardCharsets.UTF_8).length > MAX_ROUTING_KEY_BYTES) {
+				unroutable.add(view); // nothing can route it; it stays a dead letter
+				return;
+			}
+			ConfirmingPublisher.Outcome outcome = this.publisher
+				.publish(REPLAY_LANE,
+						List.of(new ConfirmingPublisher.Outgoing(this.topology.exchange(), routingKey,
+								withoutFailureHeaders(response.getProps()), response.getBody())),
+						CONFIRM_TIMEOUT)
+				.get(0);
+			if (outcome.confirmed()) {
+				channel.basicAck(response.getEnvelope().getDeliveryTag(), false);
+				replayed.add(view);
+			}
+			else if (outcome.returned()) {
+				unroutable.add(view); // not acknowledged: back to the queue when the
+										// channel closes
+			}
+			else {
+				// The broker did not take it: stop here; what was replayed so far is
+				// acknowledged.
+				throw new IOException("cannot republish dead letter " + view.eventId() + ": " + outcome.error());
+			}
+		}));
 		return new ReplayResult(replayed, unroutable);
-	}
-
-	private static void awaitConfirm(Channel channel) throws IOException {
-		try {
-			channel.waitForConfirmsOrDie(CONFIRM_TIMEOUT.toMillis());
-		}
-		catch (TimeoutException ex) {
-			throw new IOException("no publisher confirm for a replayed message within " + CONFIRM_TIMEOUT, ex);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IOException("interrupted while waiting for a publisher confirm", ex);
-		}
 	}
 
 	/**
@@ -134,14 +126,15 @@ public class DeadLetterQueue {
 	}
 
 	/**
-	 * Moves the matching dead letters to the archive table and removes them from the queue: for what
-	 * an operator decided not to replay.
+	 * Moves the matching dead letters to the archive table and removes them from the
+	 * queue: for what an operator decided not to replay.
 	 * @param filter which dead letters to discard
 	 * @param archive stores one dead letter; it is acknowledged only after that succeeded
 	 * @return the dead letters discarded
 	 * @throws IOException when the broker is unreachable
 	 */
-	public List<DeadLetterView> discard(Predicate<DeadLetterView> filter, DeadLetterArchiver archive) throws IOException {
+	public List<DeadLetterView> discard(Predicate<DeadLetterView> filter, DeadLetterArchiver archive)
+			throws IOException {
 		List<DeadLetterView> discarded = new ArrayList<>();
 		withChannel(channel -> forEachMatch(channel, filter, (view, response) -> {
 			AMQP.BasicProperties properties = response.getProps();
@@ -154,8 +147,9 @@ public class DeadLetterQueue {
 	}
 
 	/**
-	 * Goes through the messages that are in the queue now, once each: a replayed message that fails again
-	 * and comes back to the queue's tail is not read a second time in the same call.
+	 * Goes through the messages that are in the queue now, once each: a replayed message
+	 * that fails again and comes back to the queue's tail is not read a second time in
+	 * the same call.
 	 */
 	private void forEachMatch(Channel channel, Predicate<DeadLetterView> filter, MatchWork work) throws IOException {
 		long present = Math.min(MAX_MESSAGES, channel.messageCount(this.topology.deadLetterQueue()));
@@ -180,16 +174,17 @@ public class DeadLetterQueue {
 		Map<String, Object> headers = (properties.getHeaders() != null) ? properties.getHeaders() : Map.of();
 		String routingKey = text(headers.get(DeadLetterHeaders.ORIGINAL_ROUTING_KEY));
 		Object attempts = headers.get(DeadLetterHeaders.ATTEMPTS);
-		// Header values are whatever the message carries: each is cut so a listing stays small. A routing
-		// key cut this way is longer than AMQP allows, so it is still recognised as unroutable.
+		// Header values are whatever the message carries: each is cut so a listing stays
+		// small. A routing
+		// key cut this way is longer than AMQP allows, so it is still recognised as
+		// unroutable.
 		return new DeadLetterView(properties.getMessageId(), properties.getType(),
 				text(headers.get(DeadLetterHeaders.FAILED_ROUTE), 200),
 				text(headers.get(DeadLetterHeaders.EXCEPTION_CLASS), 300),
 				text(headers.get(DeadLetterHeaders.EXCEPTION_MESSAGE), 1000),
 				(attempts instanceof Number number) ? Integer.valueOf(number.intValue()) : null,
-				text(headers.get(DeadLetterHeaders.FAILED_AT), 64),
-				(routingKey != null && !routingKey.isEmpty()) ? text(routingKey, MAX_ROUTING_KEY_BYTES + 1)
-						: properties.getType());
+				text(headers.get(DeadLetterHeaders.FAILED_AT), 64), (routingKey != null && !routingKey.isEmpty())
+						? text(routingKey, MAX_ROUTING_KEY_BYTES + 1) : properties.getType());
 	}
 
 	private static String text(Object value, int maxLength) {

@@ -6,6 +6,8 @@ import java.time.Duration;
 
 import com.ecommerce.eventhub.config.RetentionProperties;
 import com.ecommerce.eventhub.config.TopologyProperties;
+import com.ecommerce.eventhub.consumers.ConsumerRecords;
+import com.ecommerce.eventhub.outbox.OutboxStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,11 +16,13 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Deletes what the retention rules (spec "Event Retention") let go: PUBLISHED outbox rows after
- * {@code hub.retention.published}, DEAD rows once handled and then {@code hub.retention.dead}, and
- * idempotency keys and side-effect records after {@code hub.retention.idempotency}; PENDING rows never.
- * It works in bounded batches that each commit on their own, so no pass holds long locks or blocks the
- * relay. A session advisory lock makes one instance do a given pass when several run; the others skip it.
+ * Deletes what the retention rules (spec "Event Retention") let go: PUBLISHED outbox rows
+ * after {@code hub.retention.published}, DEAD rows once handled and then
+ * {@code hub.retention.dead}, and idempotency keys and side-effect records after
+ * {@code hub.retention.idempotency}; PENDING rows never. It works in bounded batches that
+ * each commit on their own (the owners of the tables delete), so no pass holds long locks
+ * or blocks the relay. A session advisory lock makes one instance do a given pass when
+ * several run; the others skip it.
  */
 @Component
 class Housekeeping {
@@ -28,34 +32,22 @@ class Housekeeping {
 	/** Advisory lock key of the housekeeping pass ("eventhub" in ASCII). */
 	private static final long LOCK_KEY = 0x6576656e74687562L;
 
-	// No index on published_at: old rows sit at the start of the heap, where a sequential scan with a
-	// LIMIT finds them at once, and an index would cost every relay mark an extra index write.
-	private static final String DELETE_PUBLISHED = """
-			DELETE FROM outbox_event WHERE ctid = ANY (ARRAY(
-			    SELECT ctid FROM outbox_event
-			    WHERE status = 'PUBLISHED' AND published_at < now() - make_interval(secs => ?) LIMIT ?))""";
-
-	private static final String DELETE_HANDLED_DEAD = """
-			DELETE FROM outbox_event WHERE ctid = ANY (ARRAY(
-			    SELECT ctid FROM outbox_event
-			    WHERE status = 'DEAD' AND handled_at < now() - make_interval(secs => ?) LIMIT ?))""";
-
-	private static final String DELETE_IDEMPOTENCY_KEYS = """
-			DELETE FROM processed_event WHERE ctid = ANY (ARRAY(
-			    SELECT ctid FROM processed_event WHERE processed_at < now() - make_interval(secs => ?) LIMIT ?))""";
-
-	private static final String DELETE_SIDE_EFFECTS = """
-			DELETE FROM side_effect WHERE ctid = ANY (ARRAY(
-			    SELECT ctid FROM side_effect WHERE started_at < now() - make_interval(secs => ?) LIMIT ?))""";
-
 	private final JdbcTemplate jdbc;
+
+	private final OutboxStore outbox;
+
+	private final ConsumerRecords consumerRecords;
 
 	private final RetentionProperties retention;
 
-	Housekeeping(JdbcTemplate jdbc, RetentionProperties retention, TopologyProperties topology) {
-		// A dead letter replayed on its last day must still find the idempotency keys of its first delivery.
+	Housekeeping(JdbcTemplate jdbc, OutboxStore outbox, ConsumerRecords consumerRecords, RetentionProperties retention,
+			TopologyProperties topology) {
+		// A dead letter replayed on its last day must still find the idempotency keys of
+		// its first delivery.
 		retention.requireIdempotencyOutlives(topology.deadLetterTtl());
 		this.jdbc = jdbc;
+		this.outbox = outbox;
+		this.consumerRecords = consumerRecords;
 		this.retention = retention;
 	}
 
@@ -64,6 +56,8 @@ class Housekeeping {
 	 * @return rows deleted, or -1 when another instance holds the pass
 	 */
 	long runPass() {
+		// The lock lives on this session while the deletes run on other pooled
+		// connections.
 		Long deleted = this.jdbc.execute((ConnectionCallback<Long>) connection -> {
 			try (PreparedStatement lock = connection.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
 				lock.setLong(1, LOCK_KEY);
@@ -75,12 +69,11 @@ class Housekeeping {
 				}
 			}
 			try {
-				long published = deleteInBatches(connection, DELETE_PUBLISHED, this.retention.published());
-				long dead = deleteInBatches(connection, DELETE_HANDLED_DEAD, this.retention.dead());
-				long keys = deleteInBatches(connection, DELETE_IDEMPOTENCY_KEYS, this.retention.idempotency())
-						+ deleteInBatches(connection, DELETE_SIDE_EFFECTS, this.retention.idempotency());
+				long published = deleteInBatches(this.outbox::deletePublished, this.retention.published());
+				long dead = deleteInBatches(this.outbox::deleteHandledDead, this.retention.dead());
+				long keys = deleteInBatches(this.consumerRecords::deleteOlderThan, this.retention.idempotency());
 				if (published + dead + keys > 0) {
-					log.info("Housekeeping deleted {} published outbox rows, {} handled dead rows, {} idempotency keys",
+					log.info("Housekeeping deleted {} published outbox rows, {} handled dead rows, {} consumer records",
 							published, dead, keys);
 				}
 				return published + dead + keys;
@@ -95,25 +88,24 @@ class Housekeeping {
 		return (deleted != null) ? deleted : 0;
 	}
 
-	private long deleteInBatches(java.sql.Connection connection, String sql, Duration olderThan)
-			throws java.sql.SQLException {
-		boolean autoCommit = connection.getAutoCommit();
-		connection.setAutoCommit(true); // each batch commits on its own
-		try (PreparedStatement delete = connection.prepareStatement(sql)) {
-			long total = 0;
-			int deleted;
-			do {
-				delete.setDouble(1, olderThan.toMillis() / 1000.0);
-				delete.setInt(2, this.retention.batchSize());
-				deleted = delete.executeUpdate();
-				total += deleted;
-			}
-			while (deleted == this.retention.batchSize());
-			return total;
+	private long deleteInBatches(AgeDelete delete, Duration olderThan) {
+		int batch = this.retention.batchSize();
+		long total = 0;
+		int deleted;
+		do {
+			deleted = delete.apply(olderThan, batch);
+			total += deleted;
 		}
-		finally {
-			connection.setAutoCommit(autoCommit);
-		}
+		while (deleted >= batch);
+		return total;
+	}
+
+	/** One bounded delete of an owner's table. */
+	@FunctionalInterface
+	private interface AgeDelete {
+
+		int apply(Duration age, int limit);
+
 	}
 
 }

@@ -6,7 +6,10 @@ import com.ecommerce.eventhub.web.RequestBodyAllowance;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The operations endpoints that take a body (dead-letter replay and discard filters), up to {@code hub.ops.max-body-size}. */
+/**
+ * The operations endpoints that take a body (dead-letter replay and discard filters), up
+ * to {@code hub.ops.max-body-size}.
+ */
 @Configuration(proxyBeanMethods = false)
 class OpsWebConfiguration {
 

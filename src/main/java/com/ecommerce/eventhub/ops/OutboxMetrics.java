@@ -1,41 +1,33 @@
 package com.ecommerce.eventhub.ops;
 
-import java.util.Map;
-
+import com.ecommerce.eventhub.outbox.OutboxStore;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
  * The outbox backlog as gauges, read every {@code hub.ops.metrics-interval} by route
  * {@code ops-outbox-metrics}: {@code eventhub_outbox_pending} (PENDING rows) and
- * {@code eventhub_relay_lag_seconds}: how long the oldest due row has waited, 0 when none. A row
- * scheduled for later (an e-mail retry) counts from when it became due, a row that failed to
- * publish from when it was written: the relay lag to alert on.
+ * {@code eventhub_relay_lag_seconds}: how long the oldest due row has waited, 0 when
+ * none. A row scheduled for later (an e-mail retry) counts from when it became due, a row
+ * that failed to publish from when it was written: the relay lag to alert on.
  */
 @Component
 class OutboxMetrics {
 
 	private static final Logger log = LoggerFactory.getLogger(OutboxMetrics.class);
 
-	private static final String BACKLOG = """
-			SELECT count(*) AS pending,
-			       greatest(coalesce(extract(epoch FROM now() - min(
-			           CASE WHEN attempts = 0 THEN available_at ELSE created_at END)), 0), 0) AS lag
-			FROM outbox_event WHERE status = 'PENDING'""";
-
-	private final JdbcTemplate jdbc;
+	private final OutboxStore outbox;
 
 	private volatile double pending = -1;
 
 	private volatile double lagSeconds = -1;
 
-	OutboxMetrics(JdbcTemplate jdbc, MeterRegistry meters) {
-		this.jdbc = jdbc;
+	OutboxMetrics(OutboxStore outbox, MeterRegistry meters) {
+		this.outbox = outbox;
 		Gauge.builder("eventhub.outbox.pending", this, metrics -> metrics.pending)
 			.description("Outbox rows waiting to be published (-1 while unknown)")
 			.register(meters);
@@ -47,9 +39,9 @@ class OutboxMetrics {
 
 	void refresh() {
 		try {
-			Map<String, Object> backlog = this.jdbc.queryForMap(BACKLOG);
-			this.pending = ((Number) backlog.get("pending")).doubleValue();
-			this.lagSeconds = ((Number) backlog.get("lag")).doubleValue();
+			OutboxStore.Backlog backlog = this.outbox.backlog();
+			this.pending = backlog.pending();
+			this.lagSeconds = backlog.lagSeconds();
 		}
 		catch (RuntimeException ex) {
 			this.pending = -1;

@@ -16,6 +16,7 @@ import com.ecommerce.eventhub.envelope.EnvelopeJson;
 import com.ecommerce.eventhub.envelope.EnvelopeValidationException;
 import com.ecommerce.eventhub.envelope.EventSchemas;
 import com.ecommerce.eventhub.envelope.Violation;
+import com.ecommerce.eventhub.topology.ConfirmingPublisher.Outgoing;
 import com.ecommerce.eventhub.topology.DeadLetterHeaders;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -26,9 +27,9 @@ import com.rabbitmq.client.AMQP;
 import org.springframework.stereotype.Component;
 
 /**
- * Turns a claimed outbox row into what the relay publishes: the enriched, schema-valid envelope
- * with the wire format's AMQP properties, or, for an invalid row, a dead letter that names the
- * reason.
+ * Turns a claimed outbox row into what the relay publishes: the enriched, schema-valid
+ * envelope with the wire format's AMQP properties, or, for an invalid row, a dead letter
+ * that names the reason.
  */
 @Component
 class OutboundAssembler {
@@ -74,8 +75,8 @@ class OutboundAssembler {
 				if (body.length > this.maxEventBytes) {
 					return deadLetter(row, summary(row), tooLarge(String.valueOf(body.length)));
 				}
-				return new OutboundMessage(row.id(), this.topology.exchange(), row.eventType(), eventProperties(row),
-						body, null);
+				return new OutboundMessage(row.id(),
+						new Outgoing(this.topology.exchange(), row.eventType(), eventProperties(row), body), null);
 			}
 			reason = EnvelopeValidationException.of(violations).getMessage();
 		}
@@ -110,7 +111,8 @@ class OutboundAssembler {
 	}
 
 	private JsonNode readJson(String json) throws JsonProcessingException {
-		// Parsed with the envelope limits: a 10,000-deep payload is dead-lettered, not a crash.
+		// Parsed with the envelope limits: a 10,000-deep payload is dead-lettered, not a
+		// crash.
 		return this.mapper.readTree(json);
 	}
 
@@ -149,8 +151,8 @@ class OutboundAssembler {
 	}
 
 	/**
-	 * The dead letter of a row too large to publish: its identity without metadata and payload (they
-	 * stay in the outbox row).
+	 * The dead letter of a row too large to publish: its identity without metadata and
+	 * payload (they stay in the outbox row).
 	 */
 	private byte[] summary(OutboxRow row) {
 		ObjectNode summary = identity(row);
@@ -162,7 +164,8 @@ class OutboundAssembler {
 		Map<String, Object> headers = DeadLetterHeaders.of(this.topology.exchange(), row.eventType(), FAILED_ROUTE,
 				EnvelopeValidationException.class.getName(), reason, row.attempts() + 1, this.clock.instant());
 		headers.put("eventVersion", row.eventVersion());
-		// type and correlation_id are AMQP short strings (at most 255 bytes): a row that is invalid
+		// type and correlation_id are AMQP short strings (at most 255 bytes): a row that
+		// is invalid
 		// because they are too long must still be dead-lettered, not wedge the batch.
 		AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder().contentType(CONTENT_TYPE)
 			.deliveryMode(PERSISTENT)
@@ -172,7 +175,8 @@ class OutboundAssembler {
 			.timestamp(Date.from(this.clock.instant()))
 			.headers(headers)
 			.build();
-		return new OutboundMessage(row.id(), "", this.topology.deadLetterQueue(), properties, body, reason);
+		return new OutboundMessage(row.id(), new Outgoing("", this.topology.deadLetterQueue(), properties, body),
+				reason);
 	}
 
 	/** The row's columns as they are, for a row whose JSON could not even be parsed. */
@@ -202,7 +206,9 @@ class OutboundAssembler {
 		}
 	}
 
-	/** The longest prefix of the text that fits an AMQP short string (255 bytes of UTF-8). */
+	/**
+	 * The longest prefix of the text that fits an AMQP short string (255 bytes of UTF-8).
+	 */
 	static String shortString(String text) {
 		if (text == null || text.length() <= 63) {
 			return text; // 63 characters are at most 252 bytes

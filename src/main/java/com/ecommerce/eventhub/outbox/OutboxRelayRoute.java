@@ -8,15 +8,16 @@ import org.apache.camel.component.sql.SqlOutputType;
 import org.springframework.stereotype.Component;
 
 /**
- * The outbox relay: {@code hub.relay.workers} routes {@code outbox-relay-<n>}, each polling the
- * outbox with camel-sql in its own transaction (claim, publish, wait for confirms, mark, commit).
+ * The outbox relay: {@code hub.relay.workers} routes {@code outbox-relay-<n>}, each
+ * polling the outbox with camel-sql in its own transaction (claim, publish, wait for
+ * confirms, mark, commit).
  *
  * <p>
- * Several workers overlap one batch's database work with another batch's confirm wait. The claim
- * ({@code sql/claim-outbox-batch.sql}) keeps per-aggregate order across workers and instances.
- * Rows are marked in the claiming transaction after the confirms, never by camel-sql's
- * {@code onConsumeBatchComplete}, which also runs for batches interrupted by a route stop
- * (CAMEL-27169).
+ * Several workers overlap one batch's database work with another batch's confirm wait.
+ * The claim ({@code sql/claim-outbox-batch.sql}) keeps per-aggregate order across workers
+ * and instances. Rows are marked in the claiming transaction after the confirms, never by
+ * camel-sql's {@code onConsumeBatchComplete}, which also runs for batches interrupted by
+ * a route stop (CAMEL-27169).
  */
 @Component
 class OutboxRelayRoute extends EndpointRouteBuilder {
@@ -35,17 +36,11 @@ class OutboxRelayRoute extends EndpointRouteBuilder {
 
 	@Override
 	public void configure() {
-		// A failed poll (database down, deadlock) rolls back: its rows stay PENDING and unlocked.
-		onException(Exception.class).handled(true)
-			.logStackTrace(false)
-			.log(org.apache.camel.LoggingLevel.WARN, "Relay poll failed, rolled back: ${exception.message}")
-			.markRollbackOnly();
-
 		for (int worker = 0; worker < this.relay.workers(); worker++) {
 			from(scheduler("outbox-relay-" + worker).delay(this.relay.pollInterval().toMillis())
 				.initialDelay(this.relay.pollInterval().toMillis())
-				.greedy(true))
-				.routeId("outbox-relay-" + worker)
+				.greedy(true)).routeId("outbox-relay-" + worker)
+				.routeConfigurationId(RelayErrorPolicy.ID)
 				.autoStartup(this.relay.enabled())
 				.transacted()
 				.setHeader("workerIndex", constant(worker))

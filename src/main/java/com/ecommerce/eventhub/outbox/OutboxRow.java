@@ -17,8 +17,10 @@ import java.util.UUID;
  * @param occurredAt when the event happened
  * @param correlationId optional trace id
  * @param causationId optional id of the causing event
- * @param metadata the metadata column as JSON text, or null (also when the row is oversize)
- * @param payload the payload column as JSON text, or null when the row is too large to load
+ * @param metadata the metadata column as JSON text, or null (also when the row is
+ * oversize)
+ * @param payload the payload column as JSON text, or null when the row is too large to
+ * load
  * @param attempts failed publish attempts so far
  * @param size the row's JSON and text columns in bytes, as PostgreSQL writes them
  */
@@ -26,7 +28,10 @@ public record OutboxRow(long id, UUID eventId, String eventType, String eventVer
 		String aggregateId, Instant occurredAt, String correlationId, String causationId, String metadata,
 		String payload, int attempts, long size) {
 
-	/** Whether the claim left the row's JSON out because it is far over {@code hub.envelope.max-size}. */
+	/**
+	 * Whether the claim left the row's JSON out because it is far over
+	 * {@code hub.envelope.max-size}.
+	 */
 	boolean isOversize() {
 		return this.payload == null;
 	}
@@ -42,9 +47,8 @@ public record OutboxRow(long id, UUID eventId, String eventType, String eventVer
 				(String) columns.get("event_type"), (String) columns.get("event_version"),
 				(String) columns.get("aggregate_type"), (String) columns.get("aggregate_id"),
 				(occurredAt != null) ? occurredAt.toInstant() : null, (String) columns.get("correlation_id"),
-				(String) columns.get("causation_id"), (String) columns.get("metadata"),
-				(String) columns.get("payload"), ((Number) columns.get("attempts")).intValue(),
-				((Number) columns.get("row_size")).longValue());
+				(String) columns.get("causation_id"), (String) columns.get("metadata"), (String) columns.get("payload"),
+				((Number) columns.get("attempts")).intValue(), ((Number) columns.get("row_size")).longValue());
 	}
 
 }

@@ -1,11 +1,16 @@
 package com.ecommerce.eventhub.outbox;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import com.ecommerce.eventhub.config.RelayProperties;
+import com.ecommerce.eventhub.topology.ConfirmingPublisher;
+import com.ecommerce.eventhub.topology.ConfirmingPublisher.Outcome;
+import com.ecommerce.eventhub.topology.ConfirmingPublisher.Outgoing;
 import com.ecommerce.eventhub.topology.DeadLetterMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -19,9 +24,9 @@ import org.slf4j.MDC;
 import org.springframework.stereotype.Component;
 
 /**
- * One relay step for a claimed batch: assemble and validate every row, publish the batch and wait
- * for its confirms, then mark each row PUBLISHED, DEAD or failed (retried later) in the claiming
- * transaction.
+ * One relay step for a claimed batch: assemble and validate every row, publish the batch
+ * and wait for its confirms, then mark each row PUBLISHED, DEAD or failed (retried later)
+ * in the claiming transaction.
  */
 @Component
 class RelayBatchProcessor implements Processor {
@@ -32,9 +37,11 @@ class RelayBatchProcessor implements Processor {
 
 	private final OutboundAssembler assembler;
 
-	private final BatchPublisher publisher;
+	private final ConfirmingPublisher publisher;
 
-	private final OutboxRepository repository;
+	private final Duration confirmTimeout;
+
+	private final OutboxStore store;
 
 	private final MeterRegistry meters;
 
@@ -56,12 +63,13 @@ class RelayBatchProcessor implements Processor {
 
 	private final DeadLetterMetrics deadLetterMetrics;
 
-	RelayBatchProcessor(OutboundAssembler assembler, BatchPublisher publisher, OutboxRepository repository,
-			MeterRegistry meters, DeadLetterMetrics deadLetterMetrics) {
+	RelayBatchProcessor(OutboundAssembler assembler, ConfirmingPublisher publisher, RelayProperties relay,
+			OutboxStore store, MeterRegistry meters, DeadLetterMetrics deadLetterMetrics) {
 		this.deadLetterMetrics = deadLetterMetrics;
 		this.assembler = assembler;
 		this.publisher = publisher;
-		this.repository = repository;
+		this.confirmTimeout = relay.confirmTimeout();
+		this.store = store;
 		this.meters = meters;
 		this.batchTimer = Timer.builder("eventhub.relay.batch")
 			.description("Duration of one relay batch from claim to marked rows")
@@ -86,7 +94,8 @@ class RelayBatchProcessor implements Processor {
 	public void process(Exchange exchange) {
 		List<?> rows = exchange.getMessage().getBody(List.class);
 		if (rows == null || rows.isEmpty()) {
-			// Tells the greedy scheduler to wait for the poll interval instead of polling at once.
+			// Tells the greedy scheduler to wait for the poll interval instead of polling
+			// at once.
 			exchange.setProperty(Exchange.SCHEDULER_POLLED_MESSAGES, false);
 			return;
 		}
@@ -101,7 +110,11 @@ class RelayBatchProcessor implements Processor {
 		}
 		long assembled = System.nanoTime();
 		this.assembleTimer.record(assembled - start, TimeUnit.NANOSECONDS);
-		List<PublishResult> results = this.publisher.publish(worker, messages);
+		List<Outgoing> outgoing = new ArrayList<>(messages.size());
+		for (OutboundMessage message : messages) {
+			outgoing.add(message.message());
+		}
+		List<Outcome> results = this.publisher.publish("relay-" + worker, outgoing, this.confirmTimeout);
 		long confirmed = System.nanoTime();
 		this.publishTimer.record(confirmed - assembled, TimeUnit.NANOSECONDS);
 		record(messages, results);
@@ -111,47 +124,51 @@ class RelayBatchProcessor implements Processor {
 	}
 
 	private Counter publishedCounter(String eventType) {
-		// Looked up once per event type, not per published event: this runs on the relay's hot path.
-		return this.publishedByType.computeIfAbsent(eventType, type -> Counter.builder("eventhub.relay.published")
-			.description("Events the relay published and the broker confirmed")
-			.tag("event_type", type)
-			.register(this.meters));
+		// Looked up once per event type, not per published event: this runs on the
+		// relay's hot path.
+		return this.publishedByType.computeIfAbsent(eventType,
+				type -> Counter.builder("eventhub.relay.published")
+					.description("Events the relay published and the broker confirmed")
+					.tag("event_type", type)
+					.register(this.meters));
 	}
 
 	/** One DEBUG line per event state change, with the event's identity in the MDC. */
 	private static void logPublished(OutboundMessage message) {
-		try (var eventId = MDC.putCloseable("eventId", message.properties().getMessageId());
-				var eventType = MDC.putCloseable("eventType", message.properties().getType());
-				var correlationId = MDC.putCloseable("correlationId", message.properties().getCorrelationId())) {
+		try (var eventId = MDC.putCloseable("eventId", message.message().properties().getMessageId());
+				var eventType = MDC.putCloseable("eventType", message.message().properties().getType());
+				var correlationId = MDC.putCloseable("correlationId",
+						message.message().properties().getCorrelationId())) {
 			log.debug("Outbox row {} PUBLISHED", message.rowId());
 		}
 	}
 
-	private void record(List<OutboundMessage> messages, List<PublishResult> results) {
+	private void record(List<OutboundMessage> messages, List<Outcome> results) {
 		List<Long> confirmed = new ArrayList<>(results.size());
 		Map<Long, String> dead = new HashMap<>();
 		Map<Long, String> failures = new HashMap<>();
 		for (int i = 0; i < results.size(); i++) {
 			OutboundMessage message = messages.get(i);
-			PublishResult result = results.get(i);
+			Outcome result = results.get(i);
+			String eventType = message.message().properties().getType();
 			if (!result.confirmed()) {
-				failures.put(result.rowId(), result.error());
+				failures.put(message.rowId(), result.error());
 			}
 			else if (message.isDeadLetter()) {
-				dead.put(result.rowId(), message.deadReason());
-				this.deadLetterMetrics.deadLettered(message.properties().getType(), OutboundAssembler.FAILED_ROUTE, 1);
+				dead.put(message.rowId(), message.deadReason());
+				this.deadLetterMetrics.deadLettered(eventType, OutboundAssembler.FAILED_ROUTE, 1);
 			}
 			else {
-				confirmed.add(result.rowId());
-				publishedCounter(message.properties().getType()).increment();
+				confirmed.add(message.rowId());
+				publishedCounter(eventType).increment();
 				if (log.isDebugEnabled()) {
 					logPublished(message);
 				}
 			}
 		}
-		this.repository.markPublished(confirmed);
-		this.repository.markDead(dead);
-		this.repository.markFailed(failures);
+		this.store.markPublished(confirmed);
+		this.store.markDead(dead);
+		this.store.markFailed(failures);
 		this.deadLettered.increment(dead.size());
 		this.failed.increment(failures.size());
 		if (!dead.isEmpty()) {

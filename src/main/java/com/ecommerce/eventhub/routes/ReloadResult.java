@@ -16,8 +16,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param reason why it was rejected
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ReloadResult(String file, String status, Instant at, List<String> routeIds, Integer line,
-		String reason) {
+public record ReloadResult(String file, String status, Instant at, List<String> routeIds, Integer line, String reason) {
 
 	static ReloadResult applied(String file, Instant at, List<String> routeIds) {
 		return new ReloadResult(file, "APPLIED", at, List.copyOf(routeIds), null, null);

@@ -21,12 +21,13 @@ import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
 
 /**
- * Checks the top level of a route file before Camel sees it, because Camel acts on some entries while
- * it parses: {@code beans:} creates objects in the hub's registry and {@code routeConfiguration:}
- * changes error handling, both before any validation could refuse the file. The top level must be a
- * list of {@code route}, {@code templatedRoute} or {@code from} entries ({@code beans} and
- * {@code routeConfiguration} too with {@code hub.routes.allow-beans=true}). Also finds the line of each
- * route id, for the reasons of a refusal.
+ * Checks the top level of a route file before Camel sees it, because Camel acts on some
+ * entries while it parses: {@code beans:} creates objects in the hub's registry and
+ * {@code routeConfiguration:} changes error handling, both before any validation could
+ * refuse the file. The top level must be a list of {@code route}, {@code templatedRoute}
+ * or {@code from} entries ({@code beans} and {@code routeConfiguration} too with
+ * {@code hub.routes.allow-beans=true}). Also finds the line of each route id, for the
+ * reasons of a refusal.
  */
 final class RouteFileShape {
 
@@ -77,16 +78,20 @@ final class RouteFileShape {
 		for (Node entry : entries.getValue()) {
 			if (!(entry instanceof MappingNode mapping) || mapping.getValue().size() != 1
 					|| !(mapping.getValue().get(0).getKeyNode() instanceof ScalarNode key)) {
-				throw new RouteFileRejectedException("every top-level entry must be one of " + ROUTES, line(entry), null);
+				throw new RouteFileRejectedException("every top-level entry must be one of " + ROUTES, line(entry),
+						null);
 			}
 			String kind = key.getValue();
 			if (CODE.contains(kind) && !this.allowBeans) {
-				throw new RouteFileRejectedException("'" + kind + "' is not allowed in route files "
-						+ "(it acts on the whole hub; hub.routes.allow-beans=true permits it)", line(entry), null);
+				throw new RouteFileRejectedException(
+						"'" + kind + "' is not allowed in route files "
+								+ "(it acts on the whole hub; hub.routes.allow-beans=true permits it)",
+						line(entry), null);
 			}
 			if (!ROUTES.contains(kind) && !CODE.contains(kind)) {
-				throw new RouteFileRejectedException("'" + kind + "' is not allowed at the top level of a route file; "
-						+ "use one of " + ROUTES, line(entry), null);
+				throw new RouteFileRejectedException(
+						"'" + kind + "' is not allowed at the top level of a route file; " + "use one of " + ROUTES,
+						line(entry), null);
 			}
 			Node body = mapping.getValue().get(0).getValueNode();
 			if (body instanceof MappingNode fields) {
@@ -103,9 +108,10 @@ final class RouteFileShape {
 	}
 
 	/**
-	 * One pass over every node: a key written twice in one mapping (YAML keeps one silently, so what a
-	 * reviewer reads is not what runs), and {@code beans} or {@code routeConfiguration} at any depth (a
-	 * templated route may carry local beans too). Iterative, so no depth of nesting can overflow it.
+	 * One pass over every node: a key written twice in one mapping (YAML keeps one
+	 * silently, so what a reviewer reads is not what runs), and {@code beans} or
+	 * {@code routeConfiguration} at any depth (a templated route may carry local beans
+	 * too). Iterative, so no depth of nesting can overflow it.
 	 */
 	private void walk(Node root) throws RouteFileRejectedException {
 		Deque<Node> pending = new ArrayDeque<>(List.of(root));
@@ -124,7 +130,8 @@ final class RouteFileShape {
 									"key '" + key.getValue() + "' appears twice in one mapping", line(key), null);
 						}
 						if (CODE.contains(key.getValue()) && !this.allowBeans) {
-							throw new RouteFileRejectedException("'" + key.getValue() + "' is not allowed in route files "
+							throw new RouteFileRejectedException("'" + key.getValue()
+									+ "' is not allowed in route files "
 									+ "(it creates objects or changes error handling in the hub; hub.routes.allow-beans=true "
 									+ "permits it)", line(key), null);
 						}

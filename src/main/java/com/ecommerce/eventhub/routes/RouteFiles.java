@@ -11,7 +11,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,33 +19,25 @@ import java.util.concurrent.TimeUnit;
 import com.ecommerce.eventhub.config.RoutesProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
-import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.RouteBuilder;
-import org.apache.camel.model.Model;
-import org.apache.camel.model.RouteDefinition;
-import org.apache.camel.model.RouteDefinitionHelper;
-import org.apache.camel.model.TemplatedRouteDefinition;
-import org.apache.camel.model.TemplatedRouteParameterDefinition;
-import org.apache.camel.model.errorhandler.NoErrorHandlerDefinition;
-import org.apache.camel.support.PluginHelper;
-import org.apache.camel.support.ResourceHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.stereotype.Component;
 
 /**
- * Applies the route files of {@code hub.routes.directory} to the running hub, one file at a time and
- * touching only that file's routes.
+ * Applies the route files of {@code hub.routes.directory} to the running hub, one file at
+ * a time and touching only that file's routes.
  *
  * <p>
- * Camel's own route reload is a development aid: it swaps first and fails afterwards. Here a file is
- * parsed and validated before anything is swapped (every route needs an id that no other file or Java
- * route has, every endpoint a known component and resolvable placeholders, every templated route an
- * existing template). Only then are the file's old routes stopped gracefully (in-flight messages
- * finish, unacknowledged ones return to their queue) and the new ones added; if adding fails, the old
- * version is put back. Each result is logged, counted ({@code eventhub_route_reloads_total{result}})
- * and kept for {@code GET /api/v1/routes}. Deleting a file stops and removes its routes; their queues
+ * Camel's own route reload is a development aid: it swaps first and fails afterwards.
+ * Here a file is parsed and validated before anything is swapped (every route needs an id
+ * that no other file or Java route has, every endpoint a known component and resolvable
+ * placeholders, every templated route an existing template). Only then are the file's old
+ * routes stopped gracefully (in-flight messages finish, unacknowledged ones return to
+ * their queue) and the new ones added; if adding fails, the old version is put back. Each
+ * result is logged, counted ({@code eventhub_route_reloads_total{result}}) and kept for
+ * {@code GET /api/v1/routes}. Deleting a file stops and removes its routes; their queues
  * and messages stay.
  */
 @Component
@@ -55,15 +46,6 @@ public class RouteFiles {
 	private static final Logger log = LoggerFactory.getLogger(RouteFiles.class);
 
 	private static final long STOP_TIMEOUT_SECONDS = 30;
-
-	/**
-	 * The hub-consumer template parameters that are numbers or a choice, and their form: a value Camel cannot use
-	 * would fail the route only when it starts, or worse, behave unexpectedly.
-	 */
-	private static final Map<String, String> NUMERIC_PARAMETERS = Map.of("maximumAttempts", "[1-9]\\d{0,3}",
-			"initialDelay", "\\d{1,9}", "maxDelay", "\\d{1,9}", "attemptTimeout", "[1-9]\\d{0,8}", "multiplier",
-			"[1-9]\\d{0,2}(\\.\\d{1,3})?", "concurrency", "[1-9]\\d?", "prefetch", "[1-9]\\d{0,3}", "majors",
-			"[1-9]\\d{0,3}( *, *[1-9]\\d{0,3}){0,15}", "sideEffects", "at-least-once|at-most-once");
 
 	private final CamelContext camel;
 
@@ -76,14 +58,17 @@ public class RouteFiles {
 	/** The files whose routes run now, by file name. */
 	private final Map<String, LoadedFile> loaded = new ConcurrentHashMap<>();
 
-	/** The last content hash looked at per file, applied or not, so a bad file is reported once. */
+	/**
+	 * The last content hash looked at per file, applied or not, so a bad file is reported
+	 * once.
+	 */
 	private final Map<String, String> seen = new ConcurrentHashMap<>();
 
 	private final Map<String, ReloadResult> results = new ConcurrentHashMap<>();
 
 	private final RouteFolder folder;
 
-	private final RouteFileShape shape;
+	private final RouteFileValidator validator;
 
 	/** Why the folder cannot be read, null while it can. */
 	private volatile String folderProblem;
@@ -94,8 +79,8 @@ public class RouteFiles {
 		this.meters = meters;
 		this.clock = clock;
 		this.folder = new RouteFolder(properties.directory(), properties.maxFileSize().toBytes());
-		this.shape = new RouteFileShape(properties.allowBeans(), (int) Math.min(Integer.MAX_VALUE,
-				properties.maxFileSize().toBytes()));
+		this.validator = new RouteFileValidator(camel, new RouteFileShape(properties.allowBeans(),
+				(int) Math.min(Integer.MAX_VALUE, properties.maxFileSize().toBytes())));
 		List.of("applied", "rejected", "removed").forEach(this::registerCounter);
 	}
 
@@ -104,8 +89,9 @@ public class RouteFiles {
 	}
 
 	/**
-	 * Applies what changed in the routes folder since the last scan. A missing folder is reported (the
-	 * Java routes run on); a refused file is reported and its previous routes keep running.
+	 * Applies what changed in the routes folder since the last scan. A missing folder is
+	 * reported (the Java routes run on); a refused file is reported and its previous
+	 * routes keep running.
 	 */
 	public synchronized void scan() {
 		Map<String, RouteFolder.Entry> present;
@@ -120,7 +106,8 @@ public class RouteFiles {
 			return;
 		}
 		present.forEach((name, entry) -> {
-			// A refusal is remembered like content, so an unchanged bad file is reported once.
+			// A refusal is remembered like content, so an unchanged bad file is reported
+			// once.
 			String hash = (entry.content() != null) ? sha256(entry.content()) : "refused:" + entry.refusal();
 			if (!hash.equals(this.seen.get(name))) {
 				this.seen.put(name, hash);
@@ -188,9 +175,9 @@ public class RouteFiles {
 		RouteBuilder candidate;
 		List<String> ids;
 		try {
-			Map<String, Integer> lines = this.shape.check(content);
-			candidate = parse(name, content);
-			ids = validate(name, candidate, lines);
+			Map<String, Integer> lines = this.validator.lines(content);
+			candidate = this.validator.parse(name, content);
+			ids = this.validator.validate(candidate, lines, previousIds, this::fileOf);
 		}
 		catch (RouteFileRejectedException ex) {
 			reject(name, previousIds, ex.line(), ex.getMessage());
@@ -216,109 +203,11 @@ public class RouteFiles {
 		LoadedFile previous = this.loaded.remove(name);
 		if (previous != null) {
 			stopAndRemove(previous.routeIds());
-			log.info("Route file {} was deleted: stopped and removed routes {}; their queues keep their messages",
-					name, previous.routeIds());
+			log.info("Route file {} was deleted: stopped and removed routes {}; their queues keep their messages", name,
+					previous.routeIds());
 		}
 		this.results.put(name, ReloadResult.removed(name, this.clock.instant()));
 		count("removed");
-	}
-
-	private RouteBuilder parse(String name, String content) throws RouteFileRejectedException {
-		try {
-			Collection<RoutesBuilder> builders = PluginHelper.getRoutesLoader(this.camel)
-				.findRoutesBuilders(ResourceHelper.fromString("file:" + name, content));
-			if (builders.size() != 1 || !(builders.iterator().next() instanceof RouteBuilder builder)) {
-				throw new RouteFileRejectedException("not a Camel YAML route file", null, null);
-			}
-			builder.configureRoutes(this.camel);
-			return builder;
-		}
-		catch (RouteFileRejectedException ex) {
-			throw ex;
-		}
-		catch (Exception ex) {
-			throw new RouteFileRejectedException("does not parse: " + rootMessage(ex), YamlLines.lineOf(ex), ex);
-		}
-	}
-
-	/** Checks the file's routes before anything is swapped and returns their ids. */
-	private List<String> validate(String name, RouteBuilder builder, Map<String, Integer> lines)
-			throws RouteFileRejectedException {
-		if (!builder.getRouteTemplateCollection().getRouteTemplates().isEmpty()
-				|| !builder.getRestCollection().getRests().isEmpty()) {
-			throw new RouteFileRejectedException("route files may define routes and templated routes only", null,
-					null);
-		}
-		List<String> ids = new ArrayList<>();
-		for (RouteDefinition route : builder.getRouteCollection().getRoutes()) {
-			if (route.getLineNumber() < 0 && route.getRouteId() != null && lines.containsKey(route.getRouteId())) {
-				route.setLineNumber(lines.get(route.getRouteId()));
-			}
-			ids.add(requireId(route.getRouteId(), route.getLineNumber()));
-			if (!route.isErrorHandlerFactorySet()) {
-				// A file's helper routes fail back to the hub consumer that called them, whose dead letter
-				// channel is the one retry layer; Camel's default handler would log each failure as an error.
-				route.setErrorHandlerFactory(new NoErrorHandlerDefinition());
-			}
-			for (String uri : RouteDefinitionHelper.gatherAllEndpointUris(this.camel, route, true, true, true)) {
-				checkEndpoint(uri, route.getLineNumber());
-			}
-		}
-		Model model = this.camel.getCamelContextExtension().getContextPlugin(Model.class);
-		for (TemplatedRouteDefinition templated : builder.getTemplatedRouteCollection().getTemplatedRoutes()) {
-			int line = (templated.getRouteId() != null) ? lines.getOrDefault(templated.getRouteId(), -1) : -1;
-			ids.add(requireId(templated.getRouteId(), line));
-			if (model.getRouteTemplateDefinition(templated.getRouteTemplateRef()) == null) {
-				throw new RouteFileRejectedException(
-						"unknown route template '" + templated.getRouteTemplateRef() + "'", line(line), null);
-			}
-			for (TemplatedRouteParameterDefinition parameter : templated.getParameters()) {
-				if ("target".equals(parameter.getName())) {
-					checkEndpoint(parameter.getValue(), line);
-				}
-				String format = NUMERIC_PARAMETERS.get(parameter.getName());
-				if (format != null && (parameter.getValue() == null || !parameter.getValue().matches(format))) {
-					throw new RouteFileRejectedException(parameter.getName() + " must match " + format + ", got '"
-							+ parameter.getValue() + "'", line(line), null);
-				}
-			}
-		}
-		Set<String> unique = new TreeSet<>(ids);
-		if (unique.size() != ids.size()) {
-			throw new RouteFileRejectedException("a route id appears twice in the file", null, null);
-		}
-		List<String> ownIds = this.loaded.containsKey(name) ? this.loaded.get(name).routeIds() : List.of();
-		for (String id : ids) {
-			if (this.camel.getRoute(id) != null && !ownIds.contains(id)) {
-				throw new RouteFileRejectedException("route id '" + id + "' is already used by "
-						+ fileOf(id).map(file -> "file " + file).orElse("a Java route"), null, null);
-			}
-		}
-		return ids;
-	}
-
-	private static String requireId(String id, int line) throws RouteFileRejectedException {
-		if (id == null || id.isBlank()) {
-			throw new RouteFileRejectedException("every route needs an id (it names what a reload replaces)",
-					line(line), null);
-		}
-		return id;
-	}
-
-	private void checkEndpoint(String uri, int line) throws RouteFileRejectedException {
-		String resolved;
-		try {
-			resolved = this.camel.resolvePropertyPlaceholders(uri);
-		}
-		catch (RuntimeException ex) {
-			throw new RouteFileRejectedException("endpoint '" + uri + "': " + rootMessage(ex), line(line), ex);
-		}
-		int colon = resolved.indexOf(':');
-		String scheme = (colon > 0) ? resolved.substring(0, colon) : resolved;
-		if (this.camel.getComponent(scheme) == null) {
-			throw new RouteFileRejectedException("unknown component '" + scheme + "' in endpoint '" + uri + "'",
-					line(line), null);
-		}
 	}
 
 	private void restore(String name, LoadedFile previous) {
@@ -326,7 +215,7 @@ public class RouteFiles {
 			return;
 		}
 		try {
-			addRoutes(parse(name, previous.content()));
+			addRoutes(this.validator.parse(name, previous.content()));
 		}
 		catch (Exception ex) {
 			log.error("Could not put back the previous routes of {}: {}", name, rootMessage(ex));
@@ -334,14 +223,18 @@ public class RouteFiles {
 		}
 	}
 
-	/** Adds the file's plain routes and its templated routes (Camel adds those in a second step). */
+	/**
+	 * Adds the file's plain routes and its templated routes (Camel adds those in a second
+	 * step).
+	 */
 	private void addRoutes(RouteBuilder builder) throws Exception {
 		this.camel.addRoutes(builder);
 		this.camel.addTemplatedRoutes(builder);
 	}
 
 	private void stopAndRemove(List<String> routeIds) {
-		// Consumer routes first, so their in-flight messages can still call the file's direct: routes.
+		// Consumer routes first, so their in-flight messages can still call the file's
+		// direct: routes.
 		List<String> ordered = new ArrayList<>(routeIds);
 		ordered.sort((a, b) -> Boolean.compare(isDirect(a), isDirect(b)));
 		for (String id : ordered) {
@@ -378,11 +271,7 @@ public class RouteFiles {
 		this.meters.counter("eventhub.route.reloads", "result", result).increment();
 	}
 
-	private static Integer line(int line) {
-		return (line > 0) ? line : null;
-	}
-
-	private static String rootMessage(Throwable failure) {
+	static String rootMessage(Throwable failure) {
 		Throwable root = failure;
 		while (root.getCause() != null && root.getCause() != root) {
 			root = root.getCause();

@@ -14,11 +14,12 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Reads the route folder the way operators deploy it. Every {@code *.yaml} entry directly in the folder
- * is a route file: a regular file, or a symbolic link whose target resolves inside the folder (every
- * file of a Kubernetes ConfigMap volume is a link into its {@code ..data/} directory). Anything else
- * named {@code *.yaml}, a link that leads out of the folder, a file over the size limit or not UTF-8
- * is refused with the reason, never skipped silently.
+ * Reads the route folder the way operators deploy it. Every {@code *.yaml} entry directly
+ * in the folder is a route file: a regular file, or a symbolic link whose target resolves
+ * inside the folder (every file of a Kubernetes ConfigMap volume is a link into its
+ * {@code ..data/} directory). Anything else named {@code *.yaml}, a link that leads out
+ * of the folder, a file over the size limit or not UTF-8 is refused with the reason,
+ * never skipped silently.
  */
 final class RouteFolder {
 
@@ -36,7 +37,8 @@ final class RouteFolder {
 	}
 
 	/**
-	 * @return the route files by name, each readable content or a refusal; empty when the folder is missing
+	 * @return the route files by name, each readable content or a refusal; empty when the
+	 * folder is missing
 	 * @throws IOException when the folder exists but cannot be listed
 	 */
 	Map<String, Entry> list() throws IOException {
@@ -53,7 +55,9 @@ final class RouteFolder {
 		return entries;
 	}
 
-	/** @return whether the folder exists and is a directory */
+	/**
+	 * @return whether the folder exists and is a directory
+	 */
 	boolean exists() {
 		return Files.isDirectory(this.directory);
 	}

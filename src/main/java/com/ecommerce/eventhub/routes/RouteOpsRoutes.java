@@ -19,9 +19,10 @@ import org.apache.camel.model.RouteDefinition;
 import org.springframework.stereotype.Component;
 
 /**
- * The route folder watcher ({@code routes-file-watcher}, every {@code hub.routes.poll-interval}) and
- * the route operations: {@code GET /api/v1/routes}, {@code POST /api/v1/routes/{id}/stop} and
- * {@code /start} (admin API keys). There is deliberately no endpoint that uploads route code.
+ * The route folder watcher ({@code routes-file-watcher}, every
+ * {@code hub.routes.poll-interval}) and the route operations: {@code GET /api/v1/routes},
+ * {@code POST /api/v1/routes/{id}/stop} and {@code /start} (admin API keys). There is
+ * deliberately no endpoint that uploads route code.
  */
 @Component
 class RouteOpsRoutes extends EndpointRouteBuilder {
@@ -65,8 +66,10 @@ class RouteOpsRoutes extends EndpointRouteBuilder {
 			.to("direct:ops-routes-start");
 
 		from(direct("ops-routes-list")).routeId("ops-routes-list-handler").process(this::list);
-		from(direct("ops-routes-stop")).routeId("ops-routes-stop-handler").process(exchange -> control(exchange, false));
-		from(direct("ops-routes-start")).routeId("ops-routes-start-handler").process(exchange -> control(exchange, true));
+		from(direct("ops-routes-stop")).routeId("ops-routes-stop-handler")
+			.process(exchange -> control(exchange, false));
+		from(direct("ops-routes-start")).routeId("ops-routes-start-handler")
+			.process(exchange -> control(exchange, true));
 	}
 
 	private void list(Exchange exchange) throws Exception {
@@ -112,8 +115,10 @@ class RouteOpsRoutes extends EndpointRouteBuilder {
 			return;
 		}
 		if (routeId.startsWith(OWN_ROUTES)) {
-			// Stopping the route operations themselves would leave no way to start anything again.
-			HttpAnswers.problem(exchange, 409, "Conflict", "Route " + routeId + " serves this API and cannot be stopped.");
+			// Stopping the route operations themselves would leave no way to start
+			// anything again.
+			HttpAnswers.problem(exchange, 409, "Conflict",
+					"Route " + routeId + " serves this API and cannot be stopped.");
 			return;
 		}
 		if (start) {
@@ -122,8 +127,8 @@ class RouteOpsRoutes extends EndpointRouteBuilder {
 		else {
 			getContext().getRouteController().stopRoute(routeId);
 		}
-		json(exchange, 200, Map.of("id", routeId, "state",
-				getContext().getRouteController().getRouteStatus(routeId).name()));
+		json(exchange, 200,
+				Map.of("id", routeId, "state", getContext().getRouteController().getRouteStatus(routeId).name()));
 	}
 
 	private double count(String meter, String routeId) {

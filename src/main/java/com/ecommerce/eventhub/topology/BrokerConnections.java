@@ -16,18 +16,20 @@ import org.springframework.boot.autoconfigure.amqp.RabbitConnectionDetails;
 import org.springframework.stereotype.Component;
 
 /**
- * Opens the hub's own RabbitMQ connections (the relay's, the dead-letter operations') with the whole
- * address list of {@code spring.rabbitmq.addresses}, in a random order: when a node of a cluster is
- * gone the connection goes to the next one, and several instances spread over the nodes. Spring AMQP's
- * connections (consumers, templates) do the same with {@code spring.rabbitmq.address-shuffle-mode}.
- * Credentials, virtual host, TLS and timeouts are Spring Boot's, from the same client factory.
+ * Opens the hub's own RabbitMQ connections (the relay's, the dead-letter operations')
+ * with the whole address list of {@code spring.rabbitmq.addresses}, in a random order:
+ * when a node of a cluster is gone the connection goes to the next one, and several
+ * instances spread over the nodes. Spring AMQP's connections (consumers, templates) do
+ * the same with {@code spring.rabbitmq.address-shuffle-mode}. Credentials, virtual host,
+ * TLS and timeouts are Spring Boot's, from the same client factory.
  */
 @Component
 public class BrokerConnections {
 
 	/**
-	 * How long the client waits for a channel-level answer (e.g. opening a channel) before giving up; the
-	 * client's own default is ten minutes, long enough for a hung node to wedge a relay worker.
+	 * How long the client waits for a channel-level answer (e.g. opening a channel)
+	 * before giving up; the client's own default is ten minutes, long enough for a hung
+	 * node to wedge a relay worker.
 	 */
 	static final Duration CHANNEL_RPC_TIMEOUT = Duration.ofSeconds(10);
 

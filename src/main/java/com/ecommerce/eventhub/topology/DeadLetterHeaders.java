@@ -6,8 +6,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The failure headers every dead letter carries (DESIGN "Topology"). The names reuse Spring AMQP's
- * republishing recoverer's where they exist so existing tools read them.
+ * The failure headers every dead letter carries (DESIGN "Topology"). The names reuse
+ * Spring AMQP's republishing recoverer's where they exist so existing tools read them.
  */
 public final class DeadLetterHeaders {
 

@@ -21,9 +21,9 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * Declares the hub's RabbitMQ topology from {@link TopologyProperties}: the durable topic
- * exchange, the domain queues with their bindings (so no event is unroutable) and the dead-letter
- * queue with its TTL. Spring AMQP's {@code RabbitAdmin} declares these on every (re)connection;
- * {@link TopologyDeclarer} forces it before the relay publishes.
+ * exchange, the domain queues with their bindings (so no event is unroutable) and the
+ * dead-letter queue with its TTL. Spring AMQP's {@code RabbitAdmin} declares these on
+ * every (re)connection; {@link TopologyDeclarer} forces it before the relay publishes.
  */
 @Configuration(proxyBeanMethods = false)
 public class TopologyConfiguration {
@@ -48,9 +48,9 @@ public class TopologyConfiguration {
 	}
 
 	/**
-	 * Every client connection, Spring's included, gives up on a channel-level answer (such as opening a
-	 * channel) after {@link BrokerConnections#CHANNEL_RPC_TIMEOUT}; the client's own default, ten
-	 * minutes, would let a hung node wedge a relay worker.
+	 * Every client connection, Spring's included, gives up on a channel-level answer
+	 * (such as opening a channel) after {@link BrokerConnections#CHANNEL_RPC_TIMEOUT};
+	 * the client's own default, ten minutes, would let a hung node wedge a relay worker.
 	 * @return the customizer of the RabbitMQ client's factory
 	 */
 	@Bean
@@ -59,9 +59,10 @@ public class TopologyConfiguration {
 	}
 
 	/**
-	 * The dead-letter queue. Its messages expire after the TTL into the archive queue, which the hub
-	 * drains into PostgreSQL, so a dead letter is archived rather than dropped. It has no delivery
-	 * limit even as a quorum queue: browsing it returns messages, and that must never drop one.
+	 * The dead-letter queue. Its messages expire after the TTL into the archive queue,
+	 * which the hub drains into PostgreSQL, so a dead letter is archived rather than
+	 * dropped. It has no delivery limit even as a quorum queue: browsing it returns
+	 * messages, and that must never drop one.
 	 * @param topology the topology settings
 	 * @return the queue declaration
 	 */
@@ -76,7 +77,8 @@ public class TopologyConfiguration {
 
 	/**
 	 * @param topology the topology settings
-	 * @return the name of the queue expired dead letters move to, {@code <dead-letter-queue>.archive}
+	 * @return the name of the queue expired dead letters move to,
+	 * {@code <dead-letter-queue>.archive}
 	 */
 	public static String archiveQueue(TopologyProperties topology) {
 		return topology.deadLetterQueue() + ".archive";
@@ -84,16 +86,17 @@ public class TopologyConfiguration {
 
 	/**
 	 * @param topology the topology settings
-	 * @return the queue where an expired dead letter the archive table refused waits for a person,
-	 * {@code <dead-letter-queue>.parked}
+	 * @return the queue where an expired dead letter the archive table refused waits for
+	 * a person, {@code <dead-letter-queue>.parked}
 	 */
 	public static String parkedQueue(TopologyProperties topology) {
 		return topology.deadLetterQueue() + ".parked";
 	}
 
 	/**
-	 * A hub consumer's own queue. A message the broker stops delivering after the delivery limit
-	 * (a consumer that crashes on it again and again) goes to the dead-letter queue, not away.
+	 * A hub consumer's own queue. A message the broker stops delivering after the
+	 * delivery limit (a consumer that crashes on it again and again) goes to the
+	 * dead-letter queue, not away.
 	 * @param topology the topology settings
 	 * @param name the queue name
 	 * @return the queue declaration
@@ -107,9 +110,9 @@ public class TopologyConfiguration {
 	}
 
 	/**
-	 * Quorum queues dead-letter at most once by default: a message whose dead-lettering the broker
-	 * cannot complete is dropped. At-least-once keeps it in the source queue until the target took it
-	 * (RabbitMQ 3.10+, requires the reject-publish overflow).
+	 * Quorum queues dead-letter at most once by default: a message whose dead-lettering
+	 * the broker cannot complete is dropped. At-least-once keeps it in the source queue
+	 * until the target took it (RabbitMQ 3.10+, requires the reject-publish overflow).
 	 */
 	private static void atLeastOnceDeadLettering(TopologyProperties topology, Map<String, Object> arguments) {
 		if (topology.queueType() == QueueType.QUORUM) {
@@ -127,8 +130,9 @@ public class TopologyConfiguration {
 	}
 
 	/**
-	 * A durable queue of the configured type. Quorum queues get a delivery limit because RabbitMQ
-	 * 3.10 sets none, and a message that crashes its consumer would otherwise loop forever.
+	 * A durable queue of the configured type. Quorum queues get a delivery limit because
+	 * RabbitMQ 3.10 sets none, and a message that crashes its consumer would otherwise
+	 * loop forever.
 	 * @param topology the topology settings
 	 * @param name the queue name
 	 * @param extraArguments arguments of this queue, e.g. a TTL

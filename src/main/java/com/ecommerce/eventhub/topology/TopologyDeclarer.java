@@ -9,8 +9,9 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
- * Makes sure the topology exists before anything is published to it. RabbitMQ confirms a message
- * that no queue receives and drops it, so publishing before the bindings exist would lose events.
+ * Makes sure the topology exists before anything is published to it. RabbitMQ confirms a
+ * message that no queue receives and drops it, so publishing before the bindings exist
+ * would lose events.
  */
 @Component
 public class TopologyDeclarer {
@@ -31,15 +32,17 @@ public class TopologyDeclarer {
 			ensureDeclared();
 		}
 		catch (RuntimeException ex) {
-			// The broker may come up after the hub; the relay declares again before its first publish.
+			// The broker may come up after the hub; the relay declares again before its
+			// first publish.
 			log.warn("Could not declare the RabbitMQ topology at start-up, will retry before publishing: {}",
 					ex.getMessage());
 		}
 	}
 
 	/**
-	 * Declares the topology unless it was declared on the current broker connection already.
-	 * Spring AMQP redeclares by itself whenever its connection is re-established.
+	 * Declares the topology unless it was declared on the current broker connection
+	 * already. Spring AMQP redeclares by itself whenever its connection is
+	 * re-established.
 	 */
 	public void ensureDeclared() {
 		if (!this.declared) {
@@ -48,7 +51,10 @@ public class TopologyDeclarer {
 		}
 	}
 
-	/** Forces the next {@link #ensureDeclared()} to declare again, e.g. after a broker outage. */
+	/**
+	 * Forces the next {@link #ensureDeclared()} to declare again, e.g. after a broker
+	 * outage.
+	 */
 	public void invalidate() {
 		this.declared = false;
 	}

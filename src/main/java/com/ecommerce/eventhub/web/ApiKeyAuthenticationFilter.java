@@ -21,12 +21,13 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Authenticates every request except health, info, metrics and the OpenAPI document (deny by
- * default; on those a valid key is still recognised, so an admin sees the health details) by its API key ({@code X-API-Key}, or
- * {@code Authorization: Bearer <key>}): 401 without a valid key, 403 when an operations endpoint
- * ({@code /api/v1/dead-letters}, {@code /api/v1/routes}) is called with a key that is not
- * {@code admin}. Keys are compared in constant time and never logged; the caller's
- * {@link ApiKey} is left in the request attribute {@link #CALLER}.
+ * Authenticates every request except health, info, metrics and the OpenAPI document (deny
+ * by default; on those a valid key is still recognised, so an admin sees the health
+ * details) by its API key ({@code X-API-Key}, or {@code Authorization: Bearer <key>}):
+ * 401 without a valid key, 403 when an operations endpoint ({@code /api/v1/dead-letters},
+ * {@code /api/v1/routes}) is called with a key that is not {@code admin}. Keys are
+ * compared in constant time and never logged; the caller's {@link ApiKey} is left in the
+ * request attribute {@link #CALLER}.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 5)
@@ -40,7 +41,10 @@ public class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
 
 	private static final List<String> ADMIN_PATHS = List.of("/api/v1/dead-letters", "/api/v1/routes");
 
-	/** What needs no key: health, info, metrics and the API description. Everything else does. */
+	/**
+	 * What needs no key: health, info, metrics and the API description. Everything else
+	 * does.
+	 */
 	private static final List<String> OPEN_PATHS = List.of("/actuator/health", "/actuator/info", "/actuator/prometheus",
 			"/livez", "/readyz", "/openapi.yaml");
 
@@ -51,8 +55,9 @@ public class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
 	}
 
 	/**
-	 * The path the application routes on: decoded, normalised, without {@code ;parameters}. Deciding on
-	 * the raw request URI would let {@code /api;x/...} or {@code /%61pi/...} past the checks.
+	 * The path the application routes on: decoded, normalised, without
+	 * {@code ;parameters}. Deciding on the raw request URI would let {@code /api;x/...}
+	 * or {@code /%61pi/...} past the checks.
 	 * @param request the request
 	 * @return the servlet path plus path info
 	 */
@@ -67,7 +72,8 @@ public class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
 		Optional<ApiKey> caller = authenticate(presentedKey(request));
 		String path = routedPath(request);
 		if (OPEN_PATHS.stream().anyMatch(open -> path.equals(open) || path.startsWith(open + "/"))) {
-			// Open without a key; with an admin key the health endpoint shows its details (role ADMIN).
+			// Open without a key; with an admin key the health endpoint shows its details
+			// (role ADMIN).
 			chain.doFilter(caller.isPresent() ? new AuthenticatedRequest(request, caller.get()) : request, response);
 			return;
 		}
@@ -97,7 +103,10 @@ public class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
 		return null;
 	}
 
-	/** Refuses before the body is read; with a body announced, the connection closes after the answer. */
+	/**
+	 * Refuses before the body is read; with a body announced, the connection closes after
+	 * the answer.
+	 */
 	private static void refuse(HttpServletRequest request, HttpServletResponse response, int status, String title,
 			String detail) throws IOException {
 		if (RequestLimitsFilter.hasBody(request)) {
@@ -109,8 +118,9 @@ public class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
 	}
 
 	/**
-	 * A request whose caller is known: its principal is the key's name, and an admin key has the role
-	 * {@link #ADMIN_ROLE}, which the actuator's {@code show-details: when-authorized} asks for.
+	 * A request whose caller is known: its principal is the key's name, and an admin key
+	 * has the role {@link #ADMIN_ROLE}, which the actuator's
+	 * {@code show-details: when-authorized} asks for.
 	 */
 	private static final class AuthenticatedRequest extends HttpServletRequestWrapper {
 
@@ -139,8 +149,9 @@ public class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
 	}
 
 	/**
-	 * Finds the caller of a presented key. Every configured key is compared, in constant time, so
-	 * the answer time says nothing about how close a guess was or which key matched.
+	 * Finds the caller of a presented key. Every configured key is compared, in constant
+	 * time, so the answer time says nothing about how close a guess was or which key
+	 * matched.
 	 * @param presented the key the request carried, or null
 	 * @return the caller, empty when the key is unknown
 	 */

@@ -4,7 +4,10 @@ import com.ecommerce.eventhub.config.SecurityProperties.ApiKey;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.platform.http.springboot.PlatformHttpMessage;
 
-/** The authenticated caller of a REST exchange, as {@link ApiKeyAuthenticationFilter} left it. */
+/**
+ * The authenticated caller of a REST exchange, as {@link ApiKeyAuthenticationFilter} left
+ * it.
+ */
 public final class Callers {
 
 	private Callers() {
@@ -20,7 +23,24 @@ public final class Callers {
 	}
 
 	/**
-	 * A second check behind the filter for the operations endpoints; answers 403 when it fails.
+	 * The caller of an API exchange, which {@link ApiKeyAuthenticationFilter}
+	 * authenticated before any route runs: that filter alone decides 401.
+	 * @param exchange a REST exchange from camel-platform-http on an {@code /api} path
+	 * @return the caller
+	 * @throws IllegalStateException when the request did not pass the filter (a wiring
+	 * error)
+	 */
+	public static ApiKey require(Exchange exchange) {
+		ApiKey caller = of(exchange);
+		if (caller == null) {
+			throw new IllegalStateException("an /api request reached its route without an authenticated caller");
+		}
+		return caller;
+	}
+
+	/**
+	 * A second check behind the filter for the operations endpoints; answers 403 when it
+	 * fails.
 	 * @param exchange a REST exchange
 	 * @return true when the caller is an admin
 	 */

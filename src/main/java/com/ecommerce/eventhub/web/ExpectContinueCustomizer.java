@@ -5,9 +5,10 @@ import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.stereotype.Component;
 
 /**
- * Makes Tomcat answer {@code Expect: 100-continue} only when the application starts reading the
- * body. A request the hub refuses before reading (401, 413, 415) then gets its final answer at
- * once, and a well-behaved client never sends the refused body. Spring Boot has no property for it.
+ * Makes Tomcat answer {@code Expect: 100-continue} only when the application starts
+ * reading the body. A request the hub refuses before reading (401, 413, 415) then gets
+ * its final answer at once, and a well-behaved client never sends the refused body.
+ * Spring Boot has no property for it.
  */
 @Component
 class ExpectContinueCustomizer implements WebServerFactoryCustomizer<TomcatServletWebServerFactory> {

@@ -7,9 +7,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import org.apache.camel.Exchange;
 
 /**
- * Writes the answer of a REST route: status, content type and body, and nothing else. Every other
- * header is dropped first, so no request header (an API key, a {@code CamelSqlQuery}) travels back or
- * further.
+ * Writes the answer of a REST route: status, content type and body, and nothing else.
+ * Every other header is dropped first, so no request header (an API key, a
+ * {@code CamelSqlQuery}) travels back or further.
  */
 public final class HttpAnswers {
 
@@ -37,7 +37,19 @@ public final class HttpAnswers {
 	 * @param detail what went wrong
 	 */
 	public static void problem(Exchange exchange, int status, String title, String detail) {
-		answer(exchange, status, Problem.CONTENT_TYPE, Problem.json(status, title, detail, Map.of()));
+		problem(exchange, status, title, detail, Map.of());
+	}
+
+	/**
+	 * @param exchange the REST exchange
+	 * @param status the HTTP status
+	 * @param title the problem type's summary
+	 * @param detail what went wrong
+	 * @param extensions further members, e.g. {@code violations}
+	 */
+	public static void problem(Exchange exchange, int status, String title, String detail,
+			Map<String, Object> extensions) {
+		answer(exchange, status, Problem.CONTENT_TYPE, Problem.json(status, title, detail, extensions));
 	}
 
 	/**

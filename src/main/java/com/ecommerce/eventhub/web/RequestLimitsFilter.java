@@ -30,19 +30,21 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Bounds every request body before anything reads it, on every path and method, authenticated or
- * not. Only the endpoints that declared a {@link RequestBodyAllowance} take a body, and only JSON up
- * to their limit; every other request with a body is refused outright (413). A declared
- * Content-Length over the limit is refused without reading a byte; a body without one (chunked) is
- * read up to the limit and refused at the first byte beyond it, and a body that trickles in slower
- * than {@link #READ_DEADLINE} is refused with 408. A {@code Content-Encoding} other than
- * {@code identity} is refused with 415: a compressed body would be inflated past any limit.
+ * Bounds every request body before anything reads it, on every path and method,
+ * authenticated or not. Only the endpoints that declared a {@link RequestBodyAllowance}
+ * take a body, and only JSON up to their limit; every other request with a body is
+ * refused outright (413). A declared Content-Length over the limit is refused without
+ * reading a byte; a body without one (chunked) is read up to the limit and refused at the
+ * first byte beyond it, and a body that trickles in slower than {@link #READ_DEADLINE} is
+ * refused with 408. A {@code Content-Encoding} other than {@code identity} is refused
+ * with 415: a compressed body would be inflated past any limit.
  *
  * <p>
- * It runs after authentication ({@link ApiKeyAuthenticationFilter}), so an anonymous caller is refused
- * before a byte of its body is read; at most {@link #MAX_CONCURRENT_READS} bodies are read at once. A
- * refusal closes the connection, so the rest of the body is not read either. Spring's form-content
- * filter is switched off ({@code spring.mvc.formcontent.filter.enabled}) and Tomcat parses no form body
+ * It runs after authentication ({@link ApiKeyAuthenticationFilter}), so an anonymous
+ * caller is refused before a byte of its body is read; at most
+ * {@link #MAX_CONCURRENT_READS} bodies are read at once. A refusal closes the connection,
+ * so the rest of the body is not read either. Spring's form-content filter is switched
+ * off ({@code spring.mvc.formcontent.filter.enabled}) and Tomcat parses no form body
  * ({@code server.tomcat.max-http-form-post-size: 0}).
  */
 @Component
@@ -53,8 +55,8 @@ public class RequestLimitsFilter extends OncePerRequestFilter {
 	static final Duration READ_DEADLINE = Duration.ofSeconds(30);
 
 	/**
-	 * Bodies read at once: callers trickling bodies in cannot take every server thread, health probes
-	 * and the other requests keep theirs.
+	 * Bodies read at once: callers trickling bodies in cannot take every server thread,
+	 * health probes and the other requests keep theirs.
 	 */
 	static final int MAX_CONCURRENT_READS = 32;
 
@@ -135,8 +137,8 @@ public class RequestLimitsFilter extends OncePerRequestFilter {
 	}
 
 	/**
-	 * Answers a problem and closes the connection afterwards, so the unread rest of a refused body is
-	 * neither read nor waited for.
+	 * Answers a problem and closes the connection afterwards, so the unread rest of a
+	 * refused body is neither read nor waited for.
 	 * @param response the response
 	 * @param status the status
 	 * @param title the problem's title
@@ -154,14 +156,16 @@ public class RequestLimitsFilter extends OncePerRequestFilter {
 
 	/**
 	 * @param contentType a Content-Type header
-	 * @return whether it names JSON ({@code application/json} or {@code application/*+json})
+	 * @return whether it names JSON ({@code application/json} or
+	 * {@code application/*+json})
 	 */
 	static boolean isJson(String contentType) {
 		if (contentType == null) {
 			return false;
 		}
 		String mediaType = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
-		return mediaType.equals("application/json") || (mediaType.startsWith("application/") && mediaType.endsWith("+json"));
+		return mediaType.equals("application/json")
+				|| (mediaType.startsWith("application/") && mediaType.endsWith("+json"));
 	}
 
 	/** The body, or null as soon as it is longer than the limit. */

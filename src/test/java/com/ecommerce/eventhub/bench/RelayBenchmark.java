@@ -29,15 +29,18 @@ import org.springframework.context.ConfigurableApplicationContext;
  * Relay benchmark against the local PostgreSQL and RabbitMQ; not part of {@code verify}.
  *
  * <ul>
- * <li>{@code throughput}: seeds {@code bench.events} (default 100,000) order.placed-like rows of
- * about 1 KB over {@code bench.aggregates} (default 1,000) aggregates with the relay stopped, starts
- * it and reports events/s until the outbox is drained, all confirmed into one durable queue.</li>
- * <li>{@code latency}: with the relay running, commits {@code bench.rate} events/s (default 2,000)
- * for {@code bench.seconds} (default 30) and reports commit-to-queue latency percentiles, measured
- * by a consumer on the queue.</li>
+ * <li>{@code throughput}: seeds {@code bench.events} (default 100,000) order.placed-like
+ * rows of about 1 KB over {@code bench.aggregates} (default 1,000) aggregates with the
+ * relay stopped, starts it and reports events/s until the outbox is drained, all
+ * confirmed into one durable queue.</li>
+ * <li>{@code latency}: with the relay running, commits {@code bench.rate} events/s
+ * (default 2,000) for {@code bench.seconds} (default 30) and reports commit-to-queue
+ * latency percentiles, measured by a consumer on the queue.</li>
  * </ul>
- * Run: {@code ./mvnw -Pbenchmark test-compile exec:java [-Dbench.mode=throughput|latency|both]}. Other
- * settings: {@code -Dbench.batchSize}, {@code -Dbench.workers}, {@code -Dbench.queueType=quorum|classic}.
+ * Run:
+ * {@code ./mvnw -Pbenchmark test-compile exec:java [-Dbench.mode=throughput|latency|both]}.
+ * Other settings: {@code -Dbench.batchSize}, {@code -Dbench.workers},
+ * {@code -Dbench.queueType=quorum|classic}.
  */
 public final class RelayBenchmark {
 
@@ -76,7 +79,8 @@ public final class RelayBenchmark {
 		this.hubSettings.put("hub.relay.workers", Integer.getInteger("bench.workers", 2));
 		this.hubSettings.put("hub.topology.queue-type", System.getProperty("bench.queueType", "quorum"));
 		this.hubSettings.put("logging.level.root", "WARN");
-		// The relay alone: order.placed would otherwise start the e-mail routes, whose events join the outbox.
+		// The relay alone: order.placed would otherwise start the e-mail routes, whose
+		// events join the outbox.
 		this.hubSettings.put("hub.notifications.enabled", false);
 	}
 
@@ -189,7 +193,8 @@ public final class RelayBenchmark {
 	}
 
 	private static void printPhases(ConfigurableApplicationContext hub) {
-		io.micrometer.core.instrument.MeterRegistry meters = hub.getBean(io.micrometer.core.instrument.MeterRegistry.class);
+		io.micrometer.core.instrument.MeterRegistry meters = hub
+			.getBean(io.micrometer.core.instrument.MeterRegistry.class);
 		for (io.micrometer.core.instrument.Timer timer : meters.find("eventhub.relay.batch.phase").timers()) {
 			System.out.printf(Locale.ROOT, "  phase %-9s batches %,6d  mean %7.2f ms  max %7.2f ms%n",
 					timer.getId().getTag("phase"), timer.count(), timer.mean(TimeUnit.MILLISECONDS),
@@ -265,6 +270,5 @@ public final class RelayBenchmark {
 		int index = (int) Math.ceil(percentile / 100.0 * sorted.length) - 1;
 		return sorted[Math.max(0, Math.min(sorted.length - 1, index))] / 1e6;
 	}
-
 
 }

@@ -28,9 +28,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * PostgreSQL restarted with {@code -m immediate} under a relaying hub (a PostgreSQL of the test's own,
- * {@code src/test/cluster/postgres-cluster.sh}): nothing lost, at most one batch published twice, polling
- * resumes by itself, and the hub's connections to the database stay within its pool.
+ * PostgreSQL restarted with {@code -m immediate} under a relaying hub (a PostgreSQL of
+ * the test's own, {@code src/test/cluster/postgres-cluster.sh}): nothing lost, at most
+ * one batch published twice, polling resumes by itself, and the hub's connections to the
+ * database stay within its pool.
  */
 class PostgresRestartIT {
 
@@ -84,15 +85,16 @@ class PostgresRestartIT {
 				.filter(at -> at > restartedAt)
 				.min()
 				.orElseThrow();
-			assertThat(Duration.ofNanos(resumed - restartedAt)).as("polling resumed").isLessThan(Duration.ofSeconds(30));
+			assertThat(Duration.ofNanos(resumed - restartedAt)).as("polling resumed")
+				.isLessThan(Duration.ofSeconds(30));
 			await().atMost(Duration.ofSeconds(30)).until(() -> pending() == 0);
 			assertThat(connections()).as("the hub's connections stay within its pool").isBetween(1L, 20L);
 		}
 	}
 
 	private static long pending() {
-		return jdbc().queryForObject("SELECT count(*) FROM " + topology.schema() + ".outbox_event WHERE status = 'PENDING'",
-				Long.class);
+		return jdbc().queryForObject(
+				"SELECT count(*) FROM " + topology.schema() + ".outbox_event WHERE status = 'PENDING'", Long.class);
 	}
 
 	private static long connections() {

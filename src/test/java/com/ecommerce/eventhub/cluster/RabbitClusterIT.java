@@ -47,11 +47,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The hub on a three-node RabbitMQ cluster ({@code src/test/cluster/rabbitmq-cluster.sh}, started for
- * this class and removed after it), with two hub instances where the scenario is about scale-out: the
- * node leading the queues is killed during the relay and during consumption, comes back and rejoins; a
- * memory alarm blocks publishers; a node hangs. Each run counts what the consumer side received: lost,
- * duplicated and out of order per aggregate.
+ * The hub on a three-node RabbitMQ cluster ({@code src/test/cluster/rabbitmq-cluster.sh},
+ * started for this class and removed after it), with two hub instances where the scenario
+ * is about scale-out: the node leading the queues is killed during the relay and during
+ * consumption, comes back and rejoins; a memory alarm blocks publishers; a node hangs.
+ * Each run counts what the consumer side received: lost, duplicated and out of order per
+ * aggregate.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RabbitClusterIT {
@@ -154,8 +155,8 @@ class RabbitClusterIT {
 			// Give a redelivery after the rejoin the time to show up.
 			holdFor(Duration.ofSeconds(5));
 			Map<String, Integer> mails = mailsPerOrder(smtp);
-			System.out.println("Mails with the mail queue's leader killed: " + smtp.getReceivedMessages().length + " for "
-					+ mails.size() + " orders");
+			System.out.println("Mails with the mail queue's leader killed: " + smtp.getReceivedMessages().length
+					+ " for " + mails.size() + " orders");
 			assertThat(mails.keySet()).containsExactlyInAnyOrderElementsOf(orders);
 			assertThat(mails.values()).as("every order exactly one mail").containsOnly(1);
 			assertThat(deadLetters(topology)).isZero();
@@ -181,8 +182,8 @@ class RabbitClusterIT {
 			try (QueueRecorder recorder = QueueRecorder.consume(cluster.factory(observer), queue)) {
 				during.writeInBackground(database(), topology.schema(), 50).join();
 				await().atMost(Duration.ofSeconds(20)).until(() -> readiness(hub).getStatus().equals(Status.DOWN));
-				HealthComponent relay = ((CompositeHealth) readiness(hub)).getComponents().get("relay");
-				assertThat(((Health) relay).getDetails().get("reason").toString()).contains("resource alarm");
+				HealthComponent publishing = ((CompositeHealth) readiness(hub)).getComponents().get("publishing");
+				assertThat(((Health) publishing).getDetails().get("reason").toString()).contains("resource alarm");
 				// Held for a while: nothing is marked PUBLISHED, nothing arrives.
 				holdFor(Duration.ofSeconds(10));
 				assertThat(published(topology, during.ids())).isZero();
@@ -220,7 +221,8 @@ class RabbitClusterIT {
 				try {
 					stream.writeInBackground(database(), topology.schema(), 50).join();
 					holdFor(Duration.ofSeconds(20));
-					// Whatever was marked PUBLISHED meanwhile was confirmed, so it is in the queue.
+					// Whatever was marked PUBLISHED meanwhile was confirmed, so it is in
+					// the queue.
 					assertThat(published(topology, stream.ids()))
 						.isLessThanOrEqualTo(stream.ids().size() - stream.judge(recorder.received()).lost());
 				}
@@ -231,13 +233,16 @@ class RabbitClusterIT {
 				assertThat(stream.judge(recorder.received()).outOfOrder()).isZero();
 			}
 			await().atMost(Duration.ofSeconds(30)).until(() -> pending(topology) == 0);
-			assertThat(cluster.connectionsNamed("event-hub-relay")).as("one relay connection, none leaked")
+			assertThat(cluster.connectionsNamed("event-hub-publisher")).as("one publishing connection, none leaked")
 				.isEqualTo(1);
 			await().atMost(Duration.ofSeconds(30)).until(() -> Thread.activeCount() <= threads + 5);
 		}
 	}
 
-	/** Waits until the recorder has every event of the stream; says where things stand when it does not. */
+	/**
+	 * Waits until the recorder has every event of the stream; says where things stand
+	 * when it does not.
+	 */
 	private static void awaitAllReceived(EventStream stream, QueueRecorder recorder, TestTopology topology,
 			Duration atMost) {
 		try {
@@ -245,8 +250,9 @@ class RabbitClusterIT {
 		}
 		catch (org.awaitility.core.ConditionTimeoutException ex) {
 			throw new AssertionError("not everything arrived: " + stream.judge(recorder.received()) + "; outbox "
-					+ jdbc().queryForList("SELECT status, count(*), max(attempts), max(last_error) FROM " + topology.schema()
-							+ ".outbox_event GROUP BY status"), ex);
+					+ jdbc().queryForList("SELECT status, count(*), max(attempts), max(last_error) FROM "
+							+ topology.schema() + ".outbox_event GROUP BY status"),
+					ex);
 		}
 	}
 
@@ -289,19 +295,22 @@ class RabbitClusterIT {
 	}
 
 	private static long pending(TestTopology topology) {
-		return jdbc().queryForObject("SELECT count(*) FROM " + topology.schema() + ".outbox_event WHERE status = 'PENDING'",
-				Long.class);
+		return jdbc().queryForObject(
+				"SELECT count(*) FROM " + topology.schema() + ".outbox_event WHERE status = 'PENDING'", Long.class);
 	}
 
 	private static long published(TestTopology topology, List<String> ids) {
-		return jdbc().queryForObject("SELECT count(*) FROM " + topology.schema()
-				+ ".outbox_event WHERE status = 'PUBLISHED' AND event_id = ANY (?::uuid[])", Long.class,
-				(Object) ids.toArray(String[]::new));
+		return jdbc().queryForObject(
+				"SELECT count(*) FROM " + topology.schema()
+						+ ".outbox_event WHERE status = 'PUBLISHED' AND event_id = ANY (?::uuid[])",
+				Long.class, (Object) ids.toArray(String[]::new));
 	}
 
 	private static long attempts(TestTopology topology, List<String> ids) {
-		return jdbc().queryForObject("SELECT coalesce(sum(attempts), 0) FROM " + topology.schema()
-				+ ".outbox_event WHERE event_id = ANY (?::uuid[])", Long.class, (Object) ids.toArray(String[]::new));
+		return jdbc().queryForObject(
+				"SELECT coalesce(sum(attempts), 0) FROM " + topology.schema()
+						+ ".outbox_event WHERE event_id = ANY (?::uuid[])",
+				Long.class, (Object) ids.toArray(String[]::new));
 	}
 
 	private static JdbcTemplate jdbc() {
@@ -348,7 +357,8 @@ class RabbitClusterIT {
 		return settings;
 	}
 
-	private static ConfigurableApplicationContext hub(String name, TestTopology topology, Map<String, Object> settings) {
+	private static ConfigurableApplicationContext hub(String name, TestTopology topology,
+			Map<String, Object> settings) {
 		return HubInstance.start(name, topology, settings);
 	}
 

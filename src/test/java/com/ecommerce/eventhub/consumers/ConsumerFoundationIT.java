@@ -8,6 +8,7 @@ import java.util.UUID;
 import com.ecommerce.eventhub.config.TopologyProperties;
 import com.ecommerce.eventhub.envelope.EnvelopeValidationException;
 import com.ecommerce.eventhub.envelope.UnsupportedVersionError;
+import com.ecommerce.eventhub.support.HubIntegrationTest;
 import com.ecommerce.eventhub.support.OutboxFixtures;
 import com.ecommerce.eventhub.support.QueueRecorder;
 import com.ecommerce.eventhub.support.QueueRecorder.Received;
@@ -18,8 +19,6 @@ import com.ecommerce.eventhub.topology.TopologyConfiguration;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.rabbitmq.client.Channel;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,44 +26,29 @@ import org.junit.jupiter.api.Test;
 import org.springframework.amqp.core.AmqpAdmin;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The consumer foundation against the real RabbitMQ and PostgreSQL: redelivery policy and backoff,
- * dead letter channel, attempt timeout, one retry layer, idempotency and versioned handlers.
+ * The consumer foundation against the real RabbitMQ and PostgreSQL: redelivery policy and
+ * backoff, dead letter channel, attempt timeout, one retry layer, idempotency and
+ * versioned handlers.
  */
-@CamelSpringBootTest
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE,
+@HubIntegrationTest(webEnvironment = WebEnvironment.NONE,
 		properties = { "hub.relay.enabled=false", "hub.consumers.routes.test-products.maximum-attempts=3",
 				"hub.consumers.routes.test-products.initial-delay=100ms",
-				"hub.consumers.routes.test-products.multiplier=2",
-				"hub.consumers.routes.test-products.max-delay=1s",
+				"hub.consumers.routes.test-products.multiplier=2", "hub.consumers.routes.test-products.max-delay=1s",
 				"hub.consumers.routes.test-products.attempt-timeout=500ms" })
-@DirtiesContext
 class ConsumerFoundationIT {
 
-	static final TestTopology topology = TestTopology.unique("consumers");
+	static final TestTopology topology = TestTopology.of(ConsumerFoundationIT.class);
 
 	static final String QUEUE = topology.consumerQueue("products");
-
-	@DynamicPropertySource
-	static void hubProperties(DynamicPropertyRegistry registry) {
-		topology.register(registry);
-	}
-
-	@AfterAll
-	static void cleanup() throws Exception {
-		topology.cleanup();
-	}
 
 	@TestConfiguration
 	static class Consumers {
@@ -166,12 +150,14 @@ class ConsumerFoundationIT {
 		assertThat(dead.header("x-attempts")).isEqualTo("3");
 		assertThat(dead.header("x-failed-at")).isNotBlank();
 
-		// The original was acknowledged: nothing left in the route's queue, nothing tried again.
+		// The original was acknowledged: nothing left in the route's queue, nothing tried
+		// again.
 		await().atMost(Duration.ofSeconds(5)).until(() -> queueDepth(QUEUE) == 0);
 		await().pollDelay(Duration.ofSeconds(1)).until(() -> true);
 		assertThat(this.handler.attemptsOf(failingId)).as("no second retry layer").isEqualTo(3);
-		assertThat(this.meters.counter("eventhub.dead.letters", "event_type", "product.activated", "route",
-				"test-products").count()).isGreaterThanOrEqualTo(1);
+		assertThat(this.meters
+			.counter("eventhub.dead.letters", "event_type", "product.activated", "route", "test-products")
+			.count()).isGreaterThanOrEqualTo(1);
 	}
 
 	@Test
@@ -205,12 +191,12 @@ class ConsumerFoundationIT {
 
 	@Test
 	void anEventRedeliveredAfterACrashBeforeTheAckHasItsEffectOnce() throws Exception {
-		double duplicatesBefore = this.meters.counter("eventhub.consumer.duplicates", "route", "test-products")
-			.count();
+		double duplicatesBefore = this.meters.counter("eventhub.consumer.duplicates", "route", "test-products").count();
 		ObjectNode event = event(payload -> payload.put("dropConnectionOnce", true));
 		this.publisher.publish(event);
 		UUID id = eventId(event);
-		// The first delivery commits its effect, then its connection dies before the ack; the broker
+		// The first delivery commits its effect, then its connection dies before the ack;
+		// the broker
 		// delivers the message again and the consumer recognises the eventId.
 		await().atMost(Duration.ofSeconds(20))
 			.until(() -> this.meters.counter("eventhub.consumer.duplicates", "route", "test-products")
@@ -262,7 +248,8 @@ class ConsumerFoundationIT {
 			ObjectNode failing = event(payload -> payload.put("alwaysFail", true));
 			this.publisher.publish(failing);
 			UUID id = eventId(failing);
-			// Each round makes the 3 attempts, fails to dead-letter, and returns the message to its queue.
+			// Each round makes the 3 attempts, fails to dead-letter, and returns the
+			// message to its queue.
 			await().atMost(Duration.ofSeconds(20)).until(() -> this.handler.attemptsOf(id) >= 6);
 			assertThat(effects(id)).isZero();
 
@@ -291,8 +278,10 @@ class ConsumerFoundationIT {
 	private static long queueDepth(String queue) throws Exception {
 		try (com.rabbitmq.client.Connection connection = TestServices.rabbit().newConnection("test-depth");
 				Channel channel = connection.createChannel()) {
-			// Ready and unacknowledged messages: a passive declare counts only ready ones, so also
-			// require no consumer-held message by checking twice after the consumer had time to ack.
+			// Ready and unacknowledged messages: a passive declare counts only ready
+			// ones, so also
+			// require no consumer-held message by checking twice after the consumer had
+			// time to ack.
 			return channel.queueDeclarePassive(queue).getMessageCount();
 		}
 	}

@@ -28,7 +28,8 @@ class EndpointHandlerTest {
 		assertThat(EndpointHandler.retryAfter(Map.of("Retry-After", "120"))).isEqualTo(Duration.ofSeconds(120));
 		assertThat(EndpointHandler.retryAfter(Map.of("retry-after", " 5 "))).isEqualTo(Duration.ofSeconds(5));
 		assertThat(EndpointHandler.retryAfter(Map.of("Retry-After", "999999999"))).isEqualTo(Duration.ofDays(1));
-		String inAMinute = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).plusMinutes(1));
+		String inAMinute = DateTimeFormatter.RFC_1123_DATE_TIME
+			.format(ZonedDateTime.now(ZoneOffset.UTC).plusMinutes(1));
 		assertThat(EndpointHandler.retryAfter(Map.of("Retry-After", inAMinute))).isBetween(Duration.ofSeconds(50),
 				Duration.ofSeconds(61));
 		assertThat(EndpointHandler.retryAfter(Map.of("Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT")))

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import com.ecommerce.eventhub.support.HubIntegrationTest;
 import com.ecommerce.eventhub.support.OutboxFixtures;
 import com.ecommerce.eventhub.support.QueueRecorder;
 import com.ecommerce.eventhub.support.QueueRecorder.Received;
@@ -16,42 +17,26 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Messages published straight to the broker by someone with write access: a number whose exponent would
- * take minutes to write out, a version with a trailing line break hiding a nonsense payload, an event
- * type long enough to overflow a backtracking regular expression, a body that is not JSON. Each is
- * dead-lettered at once with its reason, and the route goes on with the next message.
+ * Messages published straight to the broker by someone with write access: a number whose
+ * exponent would take minutes to write out, a version with a trailing line break hiding a
+ * nonsense payload, an event type long enough to overflow a backtracking regular
+ * expression, a body that is not JSON. Each is dead-lettered at once with its reason, and
+ * the route goes on with the next message.
  */
-@CamelSpringBootTest
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = "hub.relay.enabled=false")
-@DirtiesContext
+@HubIntegrationTest(webEnvironment = WebEnvironment.NONE, properties = "hub.relay.enabled=false")
 class HostileMessagesIT {
 
-	static final TestTopology topology = TestTopology.unique("hostilemsg");
-
-	@DynamicPropertySource
-	static void hubProperties(DynamicPropertyRegistry registry) {
-		topology.register(registry);
-	}
-
-	@AfterAll
-	static void cleanup() throws Exception {
-		topology.cleanup();
-	}
+	static final TestTopology topology = TestTopology.of(HostileMessagesIT.class);
 
 	@Autowired
 	JdbcTemplate jdbc;
@@ -87,13 +72,15 @@ class HostileMessagesIT {
 			await().atMost(Duration.ofSeconds(20)).until(() -> deadLetters.receivedOf(ids).size() == ids.size());
 			for (Received letter : deadLetters.receivedOf(ids)) {
 				assertThat(letter.header(DeadLetterHeaders.FAILED_ROUTE)).isEqualTo("notification-order-events");
-				assertThat(letter.header(DeadLetterHeaders.ATTEMPTS)).as(letter.properties().getMessageId()).isEqualTo("1");
+				assertThat(letter.header(DeadLetterHeaders.ATTEMPTS)).as(letter.properties().getMessageId())
+					.isEqualTo("1");
 				assertThat(letter.header(DeadLetterHeaders.EXCEPTION_CLASS)).endsWith("EnvelopeValidationException");
 			}
-			// The valid order behind them was handled: its e-mail request is in the outbox.
-			await().atMost(Duration.ofSeconds(20)).until(() -> this.jdbc.queryForObject(
-					"SELECT count(*) FROM outbox_event WHERE causation_id = ?", Long.class,
-					valid.get("eventId").asText()) == 1);
+			// The valid order behind them was handled: its e-mail request is in the
+			// outbox.
+			await().atMost(Duration.ofSeconds(20))
+				.until(() -> this.jdbc.queryForObject("SELECT count(*) FROM outbox_event WHERE causation_id = ?",
+						Long.class, valid.get("eventId").asText()) == 1);
 		}
 	}
 

@@ -14,10 +14,11 @@ import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * A test handler whose behaviour each event chooses in its payload: {@code failTimes} (fail the
- * first n attempts), {@code alwaysFail}, {@code sleepFirstMs} (first attempt sleeps),
- * {@code dropConnectionOnce} (kills the consumer's connection before its commit, so the ack is
- * lost). Its effect is a row in {@code test_effect}, written in the handler's transaction.
+ * A test handler whose behaviour each event chooses in its payload: {@code failTimes}
+ * (fail the first n attempts), {@code alwaysFail}, {@code sleepFirstMs} (first attempt
+ * sleeps), {@code dropConnectionOnce} (kills the consumer's connection before its commit,
+ * so the ack is lost). Its effect is a row in {@code test_effect}, written in the
+ * handler's transaction.
  */
 class RecordingHandler implements EventHandler {
 
@@ -53,7 +54,8 @@ class RecordingHandler implements EventHandler {
 		}
 		this.jdbc.update("INSERT INTO test_effect (event_id) VALUES (?)", envelope.eventId());
 		if (attempt == 1 && payload.path("dropConnectionOnce").asBoolean(false)) {
-			this.connections.resetConnection(); // the ack of this delivery will never reach the broker
+			this.connections.resetConnection(); // the ack of this delivery will never
+												// reach the broker
 		}
 		this.handledOrder.add(envelope.eventId());
 	}

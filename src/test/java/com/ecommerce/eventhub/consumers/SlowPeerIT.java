@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.UUID;
 
 import com.ecommerce.eventhub.support.HubHttp;
+import com.ecommerce.eventhub.support.HubIntegrationTest;
 import com.ecommerce.eventhub.support.OutboxFixtures;
 import com.ecommerce.eventhub.support.TestPublisher;
 import com.ecommerce.eventhub.support.TestTopology;
@@ -15,15 +16,12 @@ import com.ecommerce.eventhub.support.WebhookServer;
 import com.ecommerce.eventhub.support.WebhookServer.Answer;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.CamelContext;
-import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -31,24 +29,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A webhook that answers after 60 s, with 200 events queued for it: its route holds its own attempt
- * threads and nothing else. Meanwhile ingestion and the relay go on, readiness stays UP, no database
- * connection waits in a transaction for the webhook, and another route's redelivery comes on time.
+ * A webhook that answers after 60 s, with 200 events queued for it: its route holds its
+ * own attempt threads and nothing else. Meanwhile ingestion and the relay go on,
+ * readiness stays UP, no database connection waits in a transaction for the webhook, and
+ * another route's redelivery comes on time.
  */
-@CamelSpringBootTest
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "hub.security.api-keys[0].name=erp", "hub.security.api-keys[0].key=" + SlowPeerIT.KEY,
-				"hub.security.api-keys[0].event-types=*", "hub.routes.poll-interval=300ms",
-				"hub.notifications.enabled=false",
-				"spring.datasource.hikari.data-source-properties.ApplicationName=" + SlowPeerIT.APPLICATION })
-@DirtiesContext
+@HubIntegrationTest(properties = { "hub.security.api-keys[0].name=erp",
+		"hub.security.api-keys[0].key=" + SlowPeerIT.KEY, "hub.security.api-keys[0].event-types=*",
+		"hub.routes.poll-interval=300ms", "hub.notifications.enabled=false",
+		"spring.datasource.hikari.data-source-properties.ApplicationName=" + SlowPeerIT.APPLICATION })
 class SlowPeerIT {
 
 	static final String KEY = "slow-peer-key-0123456789";
 
 	static final String APPLICATION = "hub-slow-peer-test";
 
-	static final TestTopology topology = TestTopology.unique("slowpeer");
+	static final TestTopology topology = TestTopology.of(SlowPeerIT.class);
 
 	static final WebhookServer slow = start(64);
 
@@ -56,7 +52,6 @@ class SlowPeerIT {
 
 	@DynamicPropertySource
 	static void hubProperties(DynamicPropertyRegistry registry) {
-		topology.register(registry);
 		registry.add("test.slow-url", slow::url);
 		registry.add("test.flaky-url", flaky::url);
 	}
@@ -65,7 +60,6 @@ class SlowPeerIT {
 	static void cleanup() throws Exception {
 		slow.close();
 		flaky.close();
-		topology.cleanup();
 	}
 
 	@LocalServerPort
@@ -82,20 +76,23 @@ class SlowPeerIT {
 		slow.delayEveryCall(60_000);
 		Files.writeString(topology.routesDirectory().resolve("peers.yaml"),
 				forwarder("slow-forwarder", topology.consumerQueue("slow"), "inventory.#", "test.slow-url", 3, 100)
-						+ forwarder("flaky-forwarder", topology.consumerQueue("flaky"), "landing-cms.#", "test.flaky-url",
-								3, 500));
+						+ forwarder("flaky-forwarder", topology.consumerQueue("flaky"), "landing-cms.#",
+								"test.flaky-url", 3, 500));
 		await().atMost(Duration.ofSeconds(15))
-			.until(() -> this.camel.getRoute("slow-forwarder") != null && this.camel.getRoute("flaky-forwarder") != null);
+			.until(() -> this.camel.getRoute("slow-forwarder") != null
+					&& this.camel.getRoute("flaky-forwarder") != null);
 
 		try (TestPublisher publisher = TestPublisher.to(topology.exchange())) {
 			for (int i = 0; i < 200; i++) {
 				publisher.publish(OutboxFixtures.example("inventory.reserved"));
 			}
 			await().atMost(Duration.ofSeconds(15)).until(() -> slow.openRequests() >= 2);
-			// Attempts time out after 2 s but their threads stay stuck reading: the route gets new ones.
+			// Attempts time out after 2 s but their threads stay stuck reading: the route
+			// gets new ones.
 			await().atMost(Duration.ofSeconds(20)).until(() -> slow.distinctEvents() > 2);
 
-			// Another route: its first attempt fails, its redelivery 500 ms later must not wait for the slow one.
+			// Another route: its first attempt fails, its redelivery 500 ms later must
+			// not wait for the slow one.
 			ObjectNode page = OutboxFixtures.example("landing-cms.content-updated");
 			String pageId = page.get("eventId").asText();
 			flaky.script(pageId, Answer.of(503));
@@ -122,15 +119,18 @@ class SlowPeerIT {
 			posted.add(event.get("eventId").asText());
 			assertThat(http.get("/readyz", null).statusCode()).as("readiness").isEqualTo(200);
 		}
-		await().atMost(Duration.ofSeconds(15)).until(() -> this.jdbc.queryForObject(
-				"SELECT count(*) FROM outbox_event WHERE status = 'PUBLISHED' AND event_id = ANY (?::uuid[])", Long.class,
-				(Object) posted.toArray(String[]::new)) == posted.size());
+		await().atMost(Duration.ofSeconds(15))
+			.until(() -> this.jdbc.queryForObject(
+					"SELECT count(*) FROM outbox_event WHERE status = 'PUBLISHED' AND event_id = ANY (?::uuid[])",
+					Long.class, (Object) posted.toArray(String[]::new)) == posted.size());
 		assertThat(slow.openRequests()).as("and the webhook was hanging all along").isPositive();
 	}
 
 	private long idleInTransaction() {
-		return this.jdbc.queryForObject("SELECT count(*) FROM pg_stat_activity WHERE application_name = ? "
-				+ "AND state = 'idle in transaction' AND now() - state_change > interval '1 second'", Long.class, APPLICATION);
+		return this.jdbc.queryForObject(
+				"SELECT count(*) FROM pg_stat_activity WHERE application_name = ? "
+						+ "AND state = 'idle in transaction' AND now() - state_change > interval '1 second'",
+				Long.class, APPLICATION);
 	}
 
 	private static String forwarder(String id, String queue, String bindings, String urlProperty, int attempts,

@@ -5,6 +5,7 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 
+import com.ecommerce.eventhub.support.HubIntegrationTest;
 import com.ecommerce.eventhub.support.OutboxFixtures;
 import com.ecommerce.eventhub.support.QueueRecorder;
 import com.ecommerce.eventhub.support.RejectingSmtpServer;
@@ -16,16 +17,13 @@ import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetup;
 import jakarta.mail.internet.MimeMessage;
-import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -33,31 +31,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Order events through the whole hub to mails at a real SMTP server (GreenMail): outbox, relay,
- * notification route, outbox again, relay, e-mail route, SMTP, and the email.sent / email.failed
- * events in the outbox. Retries are scheduled 1.5 s apart here (5 min, doubling, in production).
+ * Order events through the whole hub to mails at a real SMTP server (GreenMail): outbox,
+ * relay, notification route, outbox again, relay, e-mail route, SMTP, and the email.sent
+ * / email.failed events in the outbox. Retries are scheduled 1.5 s apart here (5 min,
+ * doubling, in production).
  */
-@CamelSpringBootTest
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE,
+@HubIntegrationTest(webEnvironment = WebEnvironment.NONE,
 		properties = { "hub.mail.retry.initial-delay=1500ms", "hub.mail.retry.multiplier=1",
-				"hub.mail.from=shop@example.com", "hub.notifications.tracking-urls.UPS=https://track.example/{trackingNumber}" })
-@DirtiesContext
+				"hub.mail.from=shop@example.com",
+				"hub.notifications.tracking-urls.UPS=https://track.example/{trackingNumber}" })
 class EmailNotificationIT {
 
-	static final TestTopology topology = TestTopology.unique("email");
+	static final TestTopology topology = TestTopology.of(EmailNotificationIT.class);
 
 	static final int SMTP_PORT = freePort();
 
 	@DynamicPropertySource
 	static void hubProperties(DynamicPropertyRegistry registry) {
-		topology.register(registry);
 		registry.add("hub.mail.host", () -> "127.0.0.1");
 		registry.add("hub.mail.port", () -> SMTP_PORT);
-	}
-
-	@AfterAll
-	static void cleanup() throws Exception {
-		topology.cleanup();
 	}
 
 	@Autowired
@@ -91,7 +83,9 @@ class EmailNotificationIT {
 		MimeMessage mail = onlyMailTo("buyer@example.com");
 		String body = GreenMailUtil.getBody(mail);
 		assertThat(mail.getSubject()).contains("ORD-2025-11-000123").contains("$ 229.98");
-		assertThat(body).contains("ORD-2025-11-000123").contains("Product Name").contains("PROD-001-L-BLUE")
+		assertThat(body).contains("ORD-2025-11-000123")
+			.contains("Product Name")
+			.contains("PROD-001-L-BLUE")
 			.contains("$ 229.98");
 		assertThat(mail.getFrom()[0].toString()).isEqualTo("shop@example.com");
 		assertThat(sent.at("/payload/messageId").asText()).isEqualTo(mail.getMessageID());
@@ -212,7 +206,10 @@ class EmailNotificationIT {
 		assertThat(this.smtp.getReceivedMessages()).isEmpty();
 	}
 
-	/** The events of a type the hub wrote for an order, oldest first, following the causation chain. */
+	/**
+	 * The events of a type the hub wrote for an order, oldest first, following the
+	 * causation chain.
+	 */
 	private List<JsonNode> eventsOf(String type, ObjectNode order) {
 		return this.jdbc.query("""
 				WITH RECURSIVE chain AS (
@@ -258,7 +255,10 @@ class EmailNotificationIT {
 		return server.rejected();
 	}
 
-	/** SMTP on the test's port; restarting on a port just freed can take longer than GreenMail's 2 s default. */
+	/**
+	 * SMTP on the test's port; restarting on a port just freed can take longer than
+	 * GreenMail's 2 s default.
+	 */
 	private static ServerSetup smtpSetup() {
 		ServerSetup setup = new ServerSetup(SMTP_PORT, "127.0.0.1", ServerSetup.PROTOCOL_SMTP);
 		setup.setServerStartupTimeout(15_000);
@@ -273,6 +273,5 @@ class EmailNotificationIT {
 			throw new IllegalStateException(ex);
 		}
 	}
-
 
 }

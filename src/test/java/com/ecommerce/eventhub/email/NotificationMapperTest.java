@@ -80,7 +80,8 @@ class NotificationMapperTest {
 	void moneyInOtherCurrencies() {
 		assertThat(MoneyFormat.format(EnvelopeJson.mapper().createObjectNode().put("amount", 5).put("currency", "EUR")))
 			.isEqualTo("€ 5.00");
-		assertThat(MoneyFormat.format(EnvelopeJson.mapper().createObjectNode().put("amount", 5.005).put("currency", "SEK")))
+		assertThat(MoneyFormat
+			.format(EnvelopeJson.mapper().createObjectNode().put("amount", 5.005).put("currency", "SEK")))
 			.isEqualTo("SEK 5.01");
 	}
 

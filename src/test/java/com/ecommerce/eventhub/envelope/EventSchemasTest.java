@@ -17,8 +17,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The envelope and payload schemas against the spec's examples (one valid fixture per event type
- * under {@code src/test/resources/examples/}) and broken copies of them.
+ * The envelope and payload schemas against the spec's examples (one valid fixture per
+ * event type under {@code src/test/resources/examples/}) and broken copies of them.
  */
 class EventSchemasTest {
 
@@ -36,7 +36,10 @@ class EventSchemasTest {
 			Map.entry("order.shipped", "shippedAt"), Map.entry("email.notification-requested", "data"),
 			Map.entry("email.sent", "messageId"), Map.entry("email.failed", "nextRetryAt"));
 
-	/** Per event type, a payload field (pointer relative to the payload) and a value it must reject. */
+	/**
+	 * Per event type, a payload field (pointer relative to the payload) and a value it
+	 * must reject.
+	 */
 	private static final Map<String, WrongValue> WRONG_VALUE = Map.ofEntries(
 			Map.entry("landing-cms.content-updated", new WrongValue("/section", "banner")),
 			Map.entry("landing-cms.content-published", new WrongValue("/publishedBy", "admin")),
@@ -108,9 +111,7 @@ class EventSchemasTest {
 		((ObjectNode) parent).set(pointer.last().getMatchingProperty(),
 				EnvelopeJson.mapper().valueToTree(wrong.value()));
 		List<Violation> violations = schemas.validate(envelope);
-		assertThat(violations).isNotEmpty()
-			.extracting(Violation::pointer)
-			.containsOnly("/payload" + wrong.pointer());
+		assertThat(violations).isNotEmpty().extracting(Violation::pointer).containsOnly("/payload" + wrong.pointer());
 	}
 
 	@Test

@@ -16,16 +16,17 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * No check on event data costs more than linear time: the e-mail format check is one pass, and every
- * string of the 21 schemas (and of the envelope) has a maxLength.
+ * No check on event data costs more than linear time: the e-mail format check is one
+ * pass, and every string of the 21 schemas (and of the envelope) has a maxLength.
  */
 class ValidationCostTest {
 
 	private final EventSchemas schemas = EventSchemas.load();
 
 	/**
-	 * 32,000 {@code @} and a space took 13 s with the validator's own e-mail check, growing with the
-	 * square of the length. The one-pass check answers in microseconds; the bound is generous.
+	 * 32,000 {@code @} and a space took 13 s with the validator's own e-mail check,
+	 * growing with the square of the length. The one-pass check answers in microseconds;
+	 * the bound is generous.
 	 */
 	@Test
 	void aHostileEmailValueIsRefusedInLinearTime() {
@@ -79,12 +80,13 @@ class ValidationCostTest {
 	private static void collectUnbounded(JsonNode node, String path, List<String> unbounded) {
 		if (node.isObject()) {
 			JsonNode type = node.get("type");
-			boolean string = type != null && (type.asText().equals("string")
-					|| (type.isArray() && type.toString().contains("\"string\"")));
+			boolean string = type != null
+					&& (type.asText().equals("string") || (type.isArray() && type.toString().contains("\"string\"")));
 			if (string && !node.has("maxLength")) {
 				unbounded.add(path);
 			}
-			node.properties().forEach(field -> collectUnbounded(field.getValue(), path + "/" + field.getKey(), unbounded));
+			node.properties()
+				.forEach(field -> collectUnbounded(field.getValue(), path + "/" + field.getKey(), unbounded));
 		}
 		else if (node.isArray()) {
 			for (int i = 0; i < node.size(); i++) {

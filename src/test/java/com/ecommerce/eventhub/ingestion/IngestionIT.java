@@ -19,6 +19,7 @@ import java.util.concurrent.Future;
 
 import com.ecommerce.eventhub.envelope.EnvelopeJson;
 import com.ecommerce.eventhub.support.HubHttp;
+import com.ecommerce.eventhub.support.HubIntegrationTest;
 import com.ecommerce.eventhub.support.OutboxFixtures;
 import com.ecommerce.eventhub.support.QueueRecorder;
 import com.ecommerce.eventhub.support.TestTopology;
@@ -27,54 +28,35 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.RestRegistry;
-import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * {@code POST /api/v1/events} and {@code GET /api/v1/events/{id}} over real HTTP, against the real
- * PostgreSQL and RabbitMQ: storing, publishing, every refusal, batches, concurrency, limits and
- * injection attempts.
+ * {@code POST /api/v1/events} and {@code GET /api/v1/events/{id}} over real HTTP, against
+ * the real PostgreSQL and RabbitMQ: storing, publishing, every refusal, batches,
+ * concurrency, limits and injection attempts.
  */
-@CamelSpringBootTest
+@HubIntegrationTest(properties = { "hub.security.api-keys[0].name=erp",
+		"hub.security.api-keys[0].key=" + IngestionIT.ERP_KEY,
+		"hub.security.api-keys[0].event-types=order.status-changed,order.shipped", "hub.security.api-keys[1].name=cms",
+		"hub.security.api-keys[1].key=" + IngestionIT.CMS_KEY, "hub.security.api-keys[1].event-types=landing-cms.*" })
 @AutoConfigureObservability(tracing = false)
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "hub.security.api-keys[0].name=erp", "hub.security.api-keys[0].key=" + IngestionIT.ERP_KEY,
-				"hub.security.api-keys[0].event-types=order.status-changed,order.shipped",
-				"hub.security.api-keys[1].name=cms", "hub.security.api-keys[1].key=" + IngestionIT.CMS_KEY,
-				"hub.security.api-keys[1].event-types=landing-cms.*" })
-@DirtiesContext
 class IngestionIT {
 
 	static final String ERP_KEY = "erp-key-abcdefghijklmnop";
 
 	static final String CMS_KEY = "cms-key-abcdefghijklmnop";
 
-	static final TestTopology topology = TestTopology.unique("ingest");
-
-	@DynamicPropertySource
-	static void hubProperties(DynamicPropertyRegistry registry) {
-		topology.register(registry);
-	}
-
-	@AfterAll
-	static void cleanup() throws Exception {
-		topology.cleanup();
-	}
+	static final TestTopology topology = TestTopology.of(IngestionIT.class);
 
 	@LocalServerPort
 	int port;
@@ -229,11 +211,10 @@ class IngestionIT {
 					.POST(HttpRequest.BodyPublishers.ofByteArray(huge)));
 		assertProblem(declared, 413);
 
-		// Without a Content-Length (chunked), it is read up to the limit and refused there.
+		// Without a Content-Length (chunked), it is read up to the limit and refused
+		// there.
 		HttpResponse<String> chunked = this.http.send("/api/v1/events",
-				r -> r.header("X-API-Key", ERP_KEY)
-					.header("Content-Type", "application/json")
-					.POST(unsizedBody(huge)));
+				r -> r.header("X-API-Key", ERP_KEY).header("Content-Type", "application/json").POST(unsizedBody(huge)));
 		assertProblem(chunked, 413);
 
 		long growth = usedHeapAfterGc() - heapBefore;
@@ -246,7 +227,8 @@ class IngestionIT {
 	void deepNestingAndHugeNumbersAreRefusedQuicklyAndTheHubStaysHealthy() throws Exception {
 		String deep = "{\"a\":".repeat(10_000) + "1" + "}".repeat(10_000);
 		ObjectNode event = statusChanged();
-		String hugeNumber = event.toString().replace("\"payload\":{", "\"payload\":{\"n\":" + "9".repeat(1_000_000) + ",");
+		String hugeNumber = event.toString()
+			.replace("\"payload\":{", "\"payload\":{\"n\":" + "9".repeat(1_000_000) + ",");
 		long before = rows();
 
 		HttpResponse<String> nested = post(ERP_KEY, "application/json", deep);
@@ -345,10 +327,12 @@ class IngestionIT {
 	@Test
 	void theOpenApiDocumentDescribesExactlyTheServedRestEndpoints() throws Exception {
 		HttpResponse<String> document = this.http.get("/openapi.yaml", null);
-		Map<String, Map<String, Object>> paths = new Yaml().<Map<String, Map<String, Map<String, Object>>>>load(
-				document.body()).get("paths");
+		Map<String, Map<String, Object>> paths = new Yaml()
+			.<Map<String, Map<String, Map<String, Object>>>>load(document.body())
+			.get("paths");
 		Set<String> documented = new HashSet<>();
-		paths.forEach((path, methods) -> methods.keySet().forEach(method -> documented.add(method.toUpperCase() + " " + path)));
+		paths.forEach((path, methods) -> methods.keySet()
+			.forEach(method -> documented.add(method.toUpperCase() + " " + path)));
 
 		Set<String> served = new HashSet<>();
 		for (RestRegistry.RestService service : this.camel.getRestRegistry().listAllRestServices()) {

@@ -6,47 +6,32 @@ import java.util.Date;
 import java.util.Map;
 import java.util.UUID;
 
+import com.ecommerce.eventhub.support.HubIntegrationTest;
 import com.ecommerce.eventhub.support.OutboxFixtures;
 import com.ecommerce.eventhub.support.TestServices;
 import com.ecommerce.eventhub.support.TestTopology;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
-import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Dead letters past the dead-letter queue's TTL go to the archive table instead of vanishing (TTL
- * shortened to 1 s here), and housekeeping expires idempotency keys after the retention period.
+ * Dead letters past the dead-letter queue's TTL go to the archive table instead of
+ * vanishing (TTL shortened to 1 s here), and housekeeping expires idempotency keys after
+ * the retention period.
  */
-@CamelSpringBootTest
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE,
+@HubIntegrationTest(webEnvironment = WebEnvironment.NONE,
 		properties = { "hub.relay.enabled=false", "hub.topology.dead-letter-ttl=1s" })
-@DirtiesContext
 class DeadLetterArchiveAndRetentionIT {
 
-	static final TestTopology topology = TestTopology.unique("archive");
-
-	@DynamicPropertySource
-	static void hubProperties(DynamicPropertyRegistry registry) {
-		topology.register(registry);
-	}
-
-	@AfterAll
-	static void cleanup() throws Exception {
-		topology.cleanup();
-	}
+	static final TestTopology topology = TestTopology.of(DeadLetterArchiveAndRetentionIT.class);
 
 	@Autowired
 	JdbcTemplate jdbc;
@@ -66,8 +51,9 @@ class DeadLetterArchiveAndRetentionIT {
 				.deliveryMode(2)
 				.timestamp(Date.from(Instant.now()))
 				.headers(Map.of("x-original-exchange", topology.exchange(), "x-original-routing-key", "order.placed",
-						"x-failed-route", "notification-order-events", "x-exception-class", "java.lang.IllegalStateException",
-						"x-exception-message", "SMTP down", "x-attempts", 5, "x-failed-at", "2026-11-19T10:00:00Z"))
+						"x-failed-route", "notification-order-events", "x-exception-class",
+						"java.lang.IllegalStateException", "x-exception-message", "SMTP down", "x-attempts", 5,
+						"x-failed-at", "2026-11-19T10:00:00Z"))
 				.build();
 			channel.basicPublish("", topology.deadLetterQueue(), properties, event.toString().getBytes());
 		}
@@ -94,8 +80,10 @@ class DeadLetterArchiveAndRetentionIT {
 	void idempotencyKeysExpireAfterTheRetentionPeriod() {
 		UUID old = UUID.randomUUID();
 		UUID recent = UUID.randomUUID();
-		this.jdbc.update("INSERT INTO processed_event (consumer, event_id, processed_at) VALUES "
-				+ "('test', ?, now() - interval '8 days'), ('test', ?, now() - interval '6 days')", old, recent);
+		this.jdbc.update(
+				"INSERT INTO processed_event (consumer, event_id, processed_at) VALUES "
+						+ "('test', ?, now() - interval '8 days'), ('test', ?, now() - interval '6 days')",
+				old, recent);
 
 		assertThat(this.housekeeping.runPass()).isGreaterThanOrEqualTo(1);
 

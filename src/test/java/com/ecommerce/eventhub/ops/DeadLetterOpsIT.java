@@ -8,59 +8,41 @@ import java.util.UUID;
 
 import com.ecommerce.eventhub.consumers.HubConsumer;
 import com.ecommerce.eventhub.support.HubHttp;
+import com.ecommerce.eventhub.support.HubIntegrationTest;
 import com.ecommerce.eventhub.support.OutboxFixtures;
 import com.ecommerce.eventhub.support.TestPublisher;
 import com.ecommerce.eventhub.support.TestTopology;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Dead-letter operations over real HTTP: listing without losing, replay by eventId, eventType and
- * all, the depth gauge, the dead-letter counter and the DEGRADED health.
+ * Dead-letter operations over real HTTP: listing without losing, replay by eventId,
+ * eventType and all, the depth gauge, the dead-letter counter and the DEGRADED health.
  */
-@CamelSpringBootTest
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "hub.relay.enabled=false", "hub.ops.dead-letter-check-interval=200ms",
-				"hub.security.api-keys[0].name=operator", "hub.security.api-keys[0].key=" + DeadLetterOpsIT.ADMIN_KEY,
-				"hub.security.api-keys[0].admin=true", "hub.security.api-keys[1].name=erp",
-				"hub.security.api-keys[1].key=" + DeadLetterOpsIT.ERP_KEY,
-				"hub.security.api-keys[1].event-types[0]=order.shipped" })
-@DirtiesContext
+@HubIntegrationTest(properties = { "hub.relay.enabled=false", "hub.ops.dead-letter-check-interval=200ms",
+		"hub.security.api-keys[0].name=operator", "hub.security.api-keys[0].key=" + DeadLetterOpsIT.ADMIN_KEY,
+		"hub.security.api-keys[0].admin=true", "hub.security.api-keys[1].name=erp",
+		"hub.security.api-keys[1].key=" + DeadLetterOpsIT.ERP_KEY,
+		"hub.security.api-keys[1].event-types[0]=order.shipped" })
 class DeadLetterOpsIT {
 
 	static final String ADMIN_KEY = "admin-key-0123456789abcdef";
 
 	static final String ERP_KEY = "erp-key-0123456789abcdef";
 
-	static final TestTopology topology = TestTopology.unique("dlops");
+	static final TestTopology topology = TestTopology.of(DeadLetterOpsIT.class);
 
 	static final String QUEUE = topology.consumerQueue("products");
-
-	@DynamicPropertySource
-	static void hubProperties(DynamicPropertyRegistry registry) {
-		topology.register(registry);
-	}
-
-	@AfterAll
-	static void cleanup() throws Exception {
-		topology.cleanup();
-	}
 
 	@TestConfiguration
 	static class Consumers {
@@ -103,7 +85,8 @@ class DeadLetterOpsIT {
 		}
 		await().atMost(Duration.ofSeconds(10)).until(() -> this.monitor.depth() == 3);
 
-		// Listed with their failure details, twice in the same order: listing takes nothing away.
+		// Listed with their failure details, twice in the same order: listing takes
+		// nothing away.
 		JsonNode first = HubHttp.json(http.get("/api/v1/dead-letters", ADMIN_KEY));
 		JsonNode second = HubHttp.json(http.get("/api/v1/dead-letters", ADMIN_KEY));
 		assertThat(first.get("count").asInt()).isEqualTo(3);
@@ -123,8 +106,9 @@ class DeadLetterOpsIT {
 
 		// Alerting follows the depth: gauge, counter and a DEGRADED (not DOWN) health.
 		assertThat(this.meters.get("eventhub.dead.letter.depth").gauge().value()).isEqualTo(3);
-		assertThat(this.meters.counter("eventhub.dead.letters", "event_type", "product.activated", "route",
-				"test-products").count()).isEqualTo(2);
+		assertThat(this.meters
+			.counter("eventhub.dead.letters", "event_type", "product.activated", "route", "test-products")
+			.count()).isEqualTo(2);
 		HttpResponse<String> health = http.get("/actuator/health", ADMIN_KEY);
 		assertThat(health.statusCode()).isEqualTo(200);
 		assertThat(HubHttp.json(health).get("status").asText()).isEqualTo("DEGRADED");
@@ -146,8 +130,8 @@ class DeadLetterOpsIT {
 		replayed = HubHttp.json(http.post("/api/v1/dead-letters/replay", ADMIN_KEY, "application/json",
 				"{\"eventType\": \"product.deactivated\"}"));
 		assertThat(replayed.get("replayed").asInt()).isEqualTo(1);
-		replayed = HubHttp.json(
-				http.post("/api/v1/dead-letters/replay", ADMIN_KEY, "application/json", "{\"all\": true}"));
+		replayed = HubHttp
+			.json(http.post("/api/v1/dead-letters/replay", ADMIN_KEY, "application/json", "{\"all\": true}"));
 		assertThat(replayed.get("replayed").asInt()).isEqualTo(1);
 		await().atMost(Duration.ofSeconds(10)).until(() -> this.handler.handled.size() == 3);
 		await().atMost(Duration.ofSeconds(5)).until(() -> this.monitor.depth() == 0);
@@ -163,8 +147,8 @@ class DeadLetterOpsIT {
 		assertThat(anonymous.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/problem+json");
 		assertThat(http.get("/api/v1/dead-letters", "wrong-key-0123456789").statusCode()).isEqualTo(401);
 		assertThat(http.get("/api/v1/dead-letters", ERP_KEY).statusCode()).isEqualTo(403);
-		assertThat(http.post("/api/v1/dead-letters/replay", ERP_KEY, "application/json", "{\"all\":true}")
-			.statusCode()).isEqualTo(403);
+		assertThat(http.post("/api/v1/dead-letters/replay", ERP_KEY, "application/json", "{\"all\":true}").statusCode())
+			.isEqualTo(403);
 		HttpResponse<String> unspecified = http.post("/api/v1/dead-letters/replay", ADMIN_KEY, "application/json",
 				"{}");
 		assertThat(unspecified.statusCode()).isEqualTo(400);

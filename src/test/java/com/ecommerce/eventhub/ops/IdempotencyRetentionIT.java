@@ -13,8 +13,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Idempotency keys outlive the dead letters that may be replayed: a hub whose keys would expire before a
- * dead letter does refuses to start and says why, so a late replay never sends a second mail.
+ * Idempotency keys outlive the dead letters that may be replayed: a hub whose keys would
+ * expire before a dead letter does refuses to start and says why, so a late replay never
+ * sends a second mail.
  */
 class IdempotencyRetentionIT {
 

@@ -9,56 +9,39 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.ecommerce.eventhub.support.HubHttp;
+import com.ecommerce.eventhub.support.HubIntegrationTest;
 import com.ecommerce.eventhub.support.OutboxFixtures;
 import com.ecommerce.eventhub.support.TestTopology;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Observability of a running hub: every metric README.md lists is on /actuator/prometheus after a
- * small run, and the log lines of an event's path carry its correlationId but no e-mail address.
+ * Observability of a running hub: every metric README.md lists is on /actuator/prometheus
+ * after a small run, and the log lines of an event's path carry its correlationId but no
+ * e-mail address.
  */
-@CamelSpringBootTest
+@HubIntegrationTest(properties = { "logging.level.com.ecommerce.eventhub=DEBUG", "hub.ops.metrics-interval=200ms",
+		"hub.ops.dead-letter-check-interval=200ms", "hub.mail.port=1", "hub.mail.retry.initial-delay=1h",
+		"hub.security.api-keys[0].name=erp", "hub.security.api-keys[0].key=" + OperationsIT.KEY,
+		"hub.security.api-keys[0].event-types=*" })
 @AutoConfigureObservability(tracing = false)
 @ExtendWith(OutputCaptureExtension.class)
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "logging.level.com.ecommerce.eventhub=DEBUG", "hub.ops.metrics-interval=200ms",
-				"hub.ops.dead-letter-check-interval=200ms", "hub.mail.port=1", "hub.mail.retry.initial-delay=1h",
-				"hub.security.api-keys[0].name=erp", "hub.security.api-keys[0].key=" + OperationsIT.KEY,
-				"hub.security.api-keys[0].event-types=*" })
-@DirtiesContext
 class OperationsIT {
 
 	static final String KEY = "erp-key-0123456789abcdef";
 
-	static final TestTopology topology = TestTopology.unique("ops");
-
-	@DynamicPropertySource
-	static void hubProperties(DynamicPropertyRegistry registry) {
-		topology.register(registry);
-	}
-
-	@AfterAll
-	static void cleanup() throws Exception {
-		topology.cleanup();
-	}
+	static final TestTopology topology = TestTopology.of(OperationsIT.class);
 
 	@LocalServerPort
 	int port;
@@ -68,7 +51,8 @@ class OperationsIT {
 
 	@Test
 	void everyMetricTheReadmeListsIsExposed(CapturedOutput output) throws Exception {
-		// A small run touching every capability: an order (relay, notification, e-mail failing: SMTP
+		// A small run touching every capability: an order (relay, notification, e-mail
+		// failing: SMTP
 		// port 1), an invalid row (dead letter), a post (ingestion).
 		ObjectNode order = OutboxFixtures.example("order.placed");
 		OutboxFixtures.insert(topology.schema(), order);
@@ -78,8 +62,8 @@ class OperationsIT {
 		HubHttp http = new HubHttp(this.port);
 		http.post("/api/v1/events", KEY, "application/json", OutboxFixtures.example("order.status-changed").toString());
 		await().atMost(Duration.ofSeconds(20))
-			.until(() -> this.jdbc.queryForObject(
-					"SELECT count(*) FROM outbox_event WHERE event_type = 'email.failed'", Integer.class) >= 1);
+			.until(() -> this.jdbc.queryForObject("SELECT count(*) FROM outbox_event WHERE event_type = 'email.failed'",
+					Integer.class) >= 1);
 
 		List<String> documented = readmeMetrics();
 		assertThat(documented).hasSizeGreaterThanOrEqualTo(15);
@@ -111,8 +95,9 @@ class OperationsIT {
 			.until(() -> this.jdbc.queryForObject(
 					"SELECT count(*) FROM outbox_event WHERE event_type = 'email.failed' AND correlation_id = ?",
 					Integer.class, correlationId) >= 1);
-		await().atMost(Duration.ofSeconds(5)).until(() -> lines(output, correlationId).stream()
-			.anyMatch(line -> line.contains("email.notification-requested")));
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> lines(output, correlationId).stream()
+				.anyMatch(line -> line.contains("email.notification-requested")));
 
 		List<String> lines = lines(output, correlationId);
 		assertThat(lines).anyMatch(line -> line.contains("PUBLISHED") && line.contains("order.placed"));
@@ -129,7 +114,10 @@ class OperationsIT {
 		return output.getAll().lines().filter(line -> line.contains(text)).toList();
 	}
 
-	/** The metric names of README.md's metrics table (section "Metrics"), e.g. eventhub_relay_lag_seconds. */
+	/**
+	 * The metric names of README.md's metrics table (section "Metrics"), e.g.
+	 * eventhub_relay_lag_seconds.
+	 */
 	private static List<String> readmeMetrics() throws Exception {
 		String readme = Files.readString(Path.of("README.md"));
 		int start = readme.indexOf("### Metrics");

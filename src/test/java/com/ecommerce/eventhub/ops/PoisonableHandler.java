@@ -9,7 +9,10 @@ import com.ecommerce.eventhub.consumers.EventHandler;
 import com.ecommerce.eventhub.envelope.Envelope;
 import com.ecommerce.eventhub.envelope.PermanentFailureException;
 
-/** A test handler that refuses (permanently) the events in {@link #poisoned} and handles the rest. */
+/**
+ * A test handler that refuses (permanently) the events in {@link #poisoned} and handles
+ * the rest.
+ */
 class PoisonableHandler implements EventHandler {
 
 	final Set<UUID> poisoned = ConcurrentHashMap.newKeySet();

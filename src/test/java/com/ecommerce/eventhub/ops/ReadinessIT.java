@@ -6,41 +6,38 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 import com.ecommerce.eventhub.support.HubHttp;
+import com.ecommerce.eventhub.support.HubIntegrationTest;
 import com.ecommerce.eventhub.support.TcpProxy;
 import com.ecommerce.eventhub.support.TestServices;
 import com.ecommerce.eventhub.support.TestTopology;
 import com.fasterxml.jackson.databind.JsonNode;
-import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** Readiness follows RabbitMQ (reached through a proxy the test cuts) and names the failing dependency. */
-@CamelSpringBootTest
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "hub.relay.enabled=false", "spring.rabbitmq.connection-timeout=1s",
-				"hub.security.api-keys[0].name=operator", "hub.security.api-keys[0].key=" + ReadinessIT.ADMIN_KEY,
-				"hub.security.api-keys[0].admin=true" })
-@DirtiesContext
+/**
+ * Readiness follows RabbitMQ (reached through a proxy the test cuts) and names the
+ * failing dependency.
+ */
+@HubIntegrationTest(properties = { "hub.relay.enabled=false", "spring.rabbitmq.connection-timeout=1s",
+		"hub.security.api-keys[0].name=operator", "hub.security.api-keys[0].key=" + ReadinessIT.ADMIN_KEY,
+		"hub.security.api-keys[0].admin=true" })
 class ReadinessIT {
 
 	static final String ADMIN_KEY = "ready-admin-key-0123456789";
 
-	static final TestTopology topology = TestTopology.unique("ready");
+	static final TestTopology topology = TestTopology.of(ReadinessIT.class);
 
 	static final TcpProxy broker = startProxy();
 
 	@DynamicPropertySource
 	static void hubProperties(DynamicPropertyRegistry registry) {
-		topology.register(registry);
 		registry.add("spring.rabbitmq.host", () -> "127.0.0.1");
 		registry.add("spring.rabbitmq.port", broker::port);
 	}
@@ -48,7 +45,6 @@ class ReadinessIT {
 	@AfterAll
 	static void cleanup() throws Exception {
 		broker.close();
-		topology.cleanup();
 	}
 
 	@LocalServerPort
@@ -57,10 +53,12 @@ class ReadinessIT {
 	@Test
 	void readinessIsDownWhileRabbitMqIsUnreachableAndUpWhenItIsBack() throws Exception {
 		HubHttp http = new HubHttp(this.port);
-		await().atMost(Duration.ofSeconds(10)).until(() -> http.get("/actuator/health/readiness", null).statusCode() == 200);
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> http.get("/actuator/health/readiness", null).statusCode() == 200);
 
 		broker.cut();
-		await().atMost(Duration.ofSeconds(20)).until(() -> http.get("/actuator/health/readiness", null).statusCode() == 503);
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> http.get("/actuator/health/readiness", null).statusCode() == 503);
 		JsonNode anonymous = HubHttp.json(http.get("/actuator/health/readiness", null));
 		assertThat(anonymous.get("status").asText()).isEqualTo("DOWN");
 		assertThat(anonymous.has("components")).as("without a key: the status only").isFalse();
@@ -72,9 +70,11 @@ class ReadinessIT {
 		assertThat(http.get("/actuator/health/liveness", null).statusCode()).as("alive all the same").isEqualTo(200);
 
 		broker.restore();
-		await().atMost(Duration.ofSeconds(30)).until(() -> http.get("/actuator/health/readiness", null).statusCode() == 200);
-		assertThat(HubHttp.json(http.get("/actuator/health/readiness", ADMIN_KEY)).at("/components/rabbit/status").asText())
-			.isEqualTo("UP");
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> http.get("/actuator/health/readiness", null).statusCode() == 200);
+		assertThat(HubHttp.json(http.get("/actuator/health/readiness", ADMIN_KEY))
+			.at("/components/rabbit/status")
+			.asText()).isEqualTo("UP");
 	}
 
 	private static TcpProxy startProxy() {

@@ -9,44 +9,28 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
+import com.ecommerce.eventhub.support.HubIntegrationTest;
 import com.ecommerce.eventhub.support.OutboxFixtures;
 import com.ecommerce.eventhub.support.TestServices;
 import com.ecommerce.eventhub.support.TestTopology;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Housekeeping over 100,000 old rows while the relay keeps publishing: old PUBLISHED rows and
- * handled DEAD rows go, young ones, PENDING rows and unhandled DEAD rows stay.
+ * Housekeeping over 100,000 old rows while the relay keeps publishing: old PUBLISHED rows
+ * and handled DEAD rows go, young ones, PENDING rows and unhandled DEAD rows stay.
  */
-@CamelSpringBootTest
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = "hub.retention.batch-size=1000")
-@DirtiesContext
+@HubIntegrationTest(webEnvironment = WebEnvironment.NONE, properties = "hub.retention.batch-size=1000")
 class RetentionIT {
 
-	static final TestTopology topology = TestTopology.unique("retention");
-
-	@DynamicPropertySource
-	static void hubProperties(DynamicPropertyRegistry registry) {
-		topology.register(registry);
-	}
-
-	@AfterAll
-	static void cleanup() throws Exception {
-		topology.cleanup();
-	}
+	static final TestTopology topology = TestTopology.of(RetentionIT.class);
 
 	@Autowired
 	JdbcTemplate jdbc;
@@ -81,7 +65,8 @@ class RetentionIT {
 		assertThat(count("old-pending")).isEqualTo(10);
 		assertThat(this.jdbc.queryForObject(
 				"SELECT count(*) FROM outbox_event WHERE aggregate_id LIKE 'old-pending-%' AND status = 'PENDING'",
-				Integer.class)).isEqualTo(10);
+				Integer.class))
+			.isEqualTo(10);
 		assertThat(count("handled-dead")).isZero();
 		assertThat(count("unhandled-dead")).isEqualTo(10);
 
@@ -92,19 +77,22 @@ class RetentionIT {
 		Integer publishedDuringPass = this.jdbc.queryForObject(
 				"SELECT count(*) FROM outbox_event WHERE event_id::text = ANY (?) AND published_at BETWEEN ? AND ?",
 				Integer.class, fresh.toArray(String[]::new), Timestamp.from(passStart), Timestamp.from(passEnd));
-		assertThat(publishedDuringPass).as("rows published while the pass ran (%s)", Duration.between(passStart, passEnd))
+		assertThat(publishedDuringPass)
+			.as("rows published while the pass ran (%s)", Duration.between(passStart, passEnd))
 			.isPositive();
 	}
 
 	private void seed(int rows, String status, String extra, String marker) throws Exception {
 		try (Connection connection = TestServices.jdbc(); Statement statement = connection.createStatement()) {
-			connection.setAutoCommit(false); // the relay sees the rows only as they end up
-			statement.execute("INSERT INTO " + topology.schema() + ".outbox_event (event_id, event_type, event_version, "
+			connection.setAutoCommit(false); // the relay sees the rows only as they end
+												// up
+			statement.execute("INSERT INTO " + topology.schema()
+					+ ".outbox_event (event_id, event_type, event_version, "
 					+ "aggregate_type, aggregate_id, payload, status) SELECT gen_random_uuid(), 'product.activated', "
 					+ "'1.0', 'Product', '" + marker + "-' || g, '{\"sku\":\"S\",\"activatedBy\":\"a@example.com\"}', '"
 					+ status + "' FROM generate_series(1, " + rows + ") g");
-			statement.execute("UPDATE " + topology.schema() + ".outbox_event SET " + extra + " WHERE aggregate_id LIKE '"
-					+ marker + "-%'");
+			statement.execute("UPDATE " + topology.schema() + ".outbox_event SET " + extra
+					+ " WHERE aggregate_id LIKE '" + marker + "-%'");
 			connection.commit();
 		}
 	}

@@ -28,8 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * SIGTERM to a hub process in the middle of relaying 20,000 events, then a new process: every event
- * is published, none lost, and the stopped hub left no row half-done.
+ * SIGTERM to a hub process in the middle of relaying 20,000 events, then a new process:
+ * every event is published, none lost, and the stopped hub left no row half-done.
  */
 class ShutdownIT {
 
@@ -50,7 +50,9 @@ class ShutdownIT {
 		try {
 			awaitReady(first);
 			seed();
-			await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> published() >= 2_000);
+			await().atMost(Duration.ofSeconds(60))
+				.pollInterval(Duration.ofMillis(50))
+				.until(() -> published() >= 2_000);
 			first.destroy(); // SIGTERM
 			assertThat(first.waitFor(60, TimeUnit.SECONDS)).as("the hub exits within its shutdown timeout").isTrue();
 		}
@@ -88,8 +90,9 @@ class ShutdownIT {
 		// One small worker, so 20,000 events take long enough to stop the hub among them.
 		properties.put("hub.relay.workers", 1);
 		properties.put("hub.relay.batch-size", 50);
-		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-Xmx512m", "-jar", jar.toString()));
+		List<String> command = new ArrayList<>(
+				List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-jar",
+						jar.toString()));
 		properties.forEach((key, value) -> command.add("--" + key + "=" + value));
 		File log = Files.createTempFile("hub-" + name, ".log").toFile();
 		return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
@@ -99,7 +102,8 @@ class ShutdownIT {
 		// Ready once Flyway created the schema and the relay polls it.
 		await().atMost(Duration.ofSeconds(90)).until(() -> {
 			assertThat(process.isAlive()).as("hub process alive").isTrue();
-			try (Connection connection = TestServices.jdbc(); Statement statement = connection.createStatement();
+			try (Connection connection = TestServices.jdbc();
+					Statement statement = connection.createStatement();
 					ResultSet rs = statement.executeQuery("SELECT count(*) FROM information_schema.tables "
 							+ "WHERE table_schema = '" + topology.schema() + "' AND table_name = 'outbox_event'")) {
 				rs.next();
@@ -110,7 +114,8 @@ class ShutdownIT {
 
 	private static void seed() throws Exception {
 		try (Connection connection = TestServices.jdbc(); Statement statement = connection.createStatement()) {
-			statement.execute("INSERT INTO " + topology.schema() + ".outbox_event (event_id, event_type, event_version, "
+			statement.execute("INSERT INTO " + topology.schema()
+					+ ".outbox_event (event_id, event_type, event_version, "
 					+ "aggregate_type, aggregate_id, payload) SELECT gen_random_uuid(), 'product.activated', '1.0', "
 					+ "'Product', 'product-' || (g % 200), '{\"sku\":\"S-1\",\"activatedBy\":\"ops@example.com\"}' "
 					+ "FROM generate_series(1, " + EVENTS + ") g");
@@ -123,7 +128,8 @@ class ShutdownIT {
 
 	private static Map<String, Long> statuses() throws Exception {
 		Map<String, Long> statuses = new LinkedHashMap<>();
-		try (Connection connection = TestServices.jdbc(); Statement statement = connection.createStatement();
+		try (Connection connection = TestServices.jdbc();
+				Statement statement = connection.createStatement();
 				ResultSet rs = statement.executeQuery(
 						"SELECT status, count(*) FROM " + topology.schema() + ".outbox_event GROUP BY status")) {
 			while (rs.next()) {

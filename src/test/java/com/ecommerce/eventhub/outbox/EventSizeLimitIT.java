@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 
 import com.ecommerce.eventhub.support.HubHttp;
+import com.ecommerce.eventhub.support.HubIntegrationTest;
 import com.ecommerce.eventhub.support.OutboxFixtures;
 import com.ecommerce.eventhub.support.QueueRecorder;
 import com.ecommerce.eventhub.support.QueueRecorder.Received;
@@ -15,48 +16,31 @@ import com.ecommerce.eventhub.support.TestTopology;
 import com.ecommerce.eventhub.topology.DeadLetterHeaders;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * {@code hub.envelope.max-size} (256 KB) wherever an event enters: ingestion answers 413, the relay
- * makes an oversize row DEAD with the reason (a huge one is never loaded) without blocking the rows
- * behind it, and a consumer dead-letters an oversize message at once.
+ * {@code hub.envelope.max-size} (256 KB) wherever an event enters: ingestion answers 413,
+ * the relay makes an oversize row DEAD with the reason (a huge one is never loaded)
+ * without blocking the rows behind it, and a consumer dead-letters an oversize message at
+ * once.
  */
-@CamelSpringBootTest
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+@HubIntegrationTest(
 		properties = { "hub.security.api-keys[0].name=erp", "hub.security.api-keys[0].key=" + EventSizeLimitIT.KEY,
 				"hub.security.api-keys[0].event-types=*", "hub.ingestion.max-body-size=2MB" })
-@DirtiesContext
 class EventSizeLimitIT {
 
 	static final String KEY = "size-erp-key-0123456789";
 
 	static final int LIMIT = 256 * 1024;
 
-	static final TestTopology topology = TestTopology.unique("size");
-
-	@DynamicPropertySource
-	static void hubProperties(DynamicPropertyRegistry registry) {
-		topology.register(registry);
-	}
-
-	@AfterAll
-	static void cleanup() throws Exception {
-		topology.cleanup();
-	}
+	static final TestTopology topology = TestTopology.of(EventSizeLimitIT.class);
 
 	@LocalServerPort
 	int port;
@@ -73,12 +57,15 @@ class EventSizeLimitIT {
 		HttpResponse<String> single = http.post("/api/v1/events", KEY, "application/json", large.toString());
 		assertThat(single.statusCode()).isEqualTo(413);
 		assertThat(single.body()).contains("hub.envelope.max-size");
-		HttpResponse<String> batch = http.post("/api/v1/events", KEY, "application/json", "[" + small + "," + large + "]");
+		HttpResponse<String> batch = http.post("/api/v1/events", KEY, "application/json",
+				"[" + small + "," + large + "]");
 		assertThat(batch.statusCode()).isEqualTo(413);
 		assertThat(HubHttp.json(batch).at("/violations/0/index").asInt()).isEqualTo(1);
 		assertThat(rows()).isEqualTo(rows);
-		assertThat(http.post("/api/v1/events", KEY, "application/json", productUpdated(200_000).toString()).statusCode())
-			.as("under the limit").isEqualTo(202);
+		assertThat(
+				http.post("/api/v1/events", KEY, "application/json", productUpdated(200_000).toString()).statusCode())
+			.as("under the limit")
+			.isEqualTo(202);
 	}
 
 	@Test
@@ -93,7 +80,8 @@ class EventSizeLimitIT {
 		}
 		List<String> published = List.of(id(before), id(fits), id(after));
 		List<String> dead = List.of(id(huge), id(over));
-		try (QueueRecorder recorder = QueueRecorder.consume(topology.queue("product.events"), topology.deadLetterQueue())) {
+		try (QueueRecorder recorder = QueueRecorder.consume(topology.queue("product.events"),
+				topology.deadLetterQueue())) {
 			try (Connection connection = TestServices.jdbc()) {
 				connection.setAutoCommit(false);
 				for (ObjectNode event : List.of(before, huge, over, fits, after)) {
@@ -101,22 +89,27 @@ class EventSizeLimitIT {
 				}
 				connection.commit();
 			}
-			await().atMost(Duration.ofSeconds(20)).until(() -> recorder.receivedOf(published).size() == 3
-					&& recorder.receivedOf(dead).size() == 2);
+			await().atMost(Duration.ofSeconds(20))
+				.until(() -> recorder.receivedOf(published).size() == 3 && recorder.receivedOf(dead).size() == 2);
 			assertThat(recorder.receivedOf(published)).extracting(Received::queue)
 				.containsOnly(topology.queue("product.events"));
 			assertThat(recorder.receivedOf(published)).extracting(r -> r.properties().getMessageId())
-				.as("in outbox order").containsExactlyElementsOf(published);
+				.as("in outbox order")
+				.containsExactlyElementsOf(published);
 			for (Received letter : recorder.receivedOf(dead)) {
 				assertThat(letter.queue()).isEqualTo(topology.deadLetterQueue());
 				assertThat(letter.body().length).as("the dead letter names the event, without its payload")
 					.isLessThan(2_000);
-				assertThat(letter.header(DeadLetterHeaders.EXCEPTION_MESSAGE)).contains("bytes", "hub.envelope.max-size");
+				assertThat(letter.header(DeadLetterHeaders.EXCEPTION_MESSAGE)).contains("bytes",
+						"hub.envelope.max-size");
 			}
 		}
 		for (String eventId : dead) {
-			assertThat(this.jdbc.queryForObject("SELECT status || ' ' || last_error FROM outbox_event WHERE event_id = ?::uuid",
-					String.class, eventId)).startsWith("DEAD").contains("at most " + LIMIT);
+			assertThat(this.jdbc.queryForObject(
+					"SELECT status || ' ' || last_error FROM outbox_event WHERE event_id = ?::uuid", String.class,
+					eventId))
+				.startsWith("DEAD")
+				.contains("at most " + LIMIT);
 		}
 	}
 
@@ -124,7 +117,11 @@ class EventSizeLimitIT {
 	void aConsumerDeadLettersAnOversizeMessageAtOnce() throws Exception {
 		ObjectNode order = OutboxFixtures.example("order.placed");
 		((ObjectNode) order.get("payload")).put("notes", "n".repeat(1000));
-		((ObjectNode) order.get("payload")).put("padding", "p".repeat(300_000)); // later minors may add fields
+		((ObjectNode) order.get("payload")).put("padding", "p".repeat(300_000)); // later
+																					// minors
+																					// may
+																					// add
+																					// fields
 		String eventId = id(order);
 		try (QueueRecorder recorder = QueueRecorder.consume(topology.deadLetterQueue());
 				TestPublisher publisher = TestPublisher.to(topology.exchange())) {

@@ -10,6 +10,7 @@ import java.util.Map;
 import com.ecommerce.eventhub.envelope.EnvelopeJson;
 import com.ecommerce.eventhub.envelope.EnvelopeValidationException;
 import com.ecommerce.eventhub.envelope.EventTypes;
+import com.ecommerce.eventhub.support.HubIntegrationTest;
 import com.ecommerce.eventhub.support.OutboxFixtures;
 import com.ecommerce.eventhub.support.QueueRecorder;
 import com.ecommerce.eventhub.support.QueueRecorder.Received;
@@ -18,41 +19,24 @@ import com.ecommerce.eventhub.support.TestTopology;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.rabbitmq.client.Channel;
-import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The relay against the real PostgreSQL and RabbitMQ: wire format of every spec event, invalid rows,
- * late commits and unroutable messages.
+ * The relay against the real PostgreSQL and RabbitMQ: wire format of every spec event,
+ * invalid rows, late commits and unroutable messages.
  */
-@CamelSpringBootTest
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE,
+@HubIntegrationTest(webEnvironment = WebEnvironment.NONE,
 		properties = { "hub.relay.backoff-initial=200ms", "hub.relay.backoff-max=1s" })
-@DirtiesContext
 class OutboxRelayIT {
 
-	static final TestTopology topology = TestTopology.unique("relay");
-
-	@DynamicPropertySource
-	static void hubProperties(DynamicPropertyRegistry registry) {
-		topology.register(registry);
-	}
-
-	@AfterAll
-	static void cleanup() throws Exception {
-		topology.cleanup();
-	}
+	static final TestTopology topology = TestTopology.of(OutboxRelayIT.class);
 
 	@Autowired
 	JdbcTemplate jdbc;
@@ -98,7 +82,8 @@ class OutboxRelayIT {
 			}
 		}
 		assertThat(this.jdbc.queryForObject(
-				"SELECT count(*) FROM outbox_event WHERE status = 'PUBLISHED' AND published_at IS NOT NULL", Long.class))
+				"SELECT count(*) FROM outbox_event WHERE status = 'PUBLISHED' AND published_at IS NOT NULL",
+				Long.class))
 			.isGreaterThanOrEqualTo(EventTypes.ALL.size());
 	}
 
@@ -202,8 +187,14 @@ class OutboxRelayIT {
 		try (QueueRecorder recorder = QueueRecorder.consume(topology.queue("inventory.events"));
 				Connection slow = TestServices.jdbc()) {
 			slow.setAutoCommit(false);
-			long lowId = OutboxFixtures.insert(slow, topology.schema(), late); // takes the lower id, stays open
-			long highId = OutboxFixtures.insert(topology.schema(), early); // commits first
+			long lowId = OutboxFixtures.insert(slow, topology.schema(), late); // takes
+																				// the
+																				// lower
+																				// id,
+																				// stays
+																				// open
+			long highId = OutboxFixtures.insert(topology.schema(), early); // commits
+																			// first
 			assertThat(lowId).isLessThan(highId);
 			await().atMost(Duration.ofSeconds(10)).until(() -> "PUBLISHED".equals(status(highId)));
 
@@ -257,7 +248,8 @@ class OutboxRelayIT {
 				statement.setLong(1, headId);
 				statement.executeUpdate();
 			}
-			for (int i = 0; i < 600; i++) { // more than a batch (500) waits behind the backed-off head
+			for (int i = 0; i < 600; i++) { // more than a batch (500) waits behind the
+											// backed-off head
 				ObjectNode waiting = OutboxFixtures.example("product.activated");
 				waiting.put("aggregateId", blocked);
 				OutboxFixtures.insert(connection, topology.schema(), waiting);
@@ -271,7 +263,9 @@ class OutboxRelayIT {
 		await().atMost(Duration.ofSeconds(10)).until(() -> "PUBLISHED".equals(status(otherId)));
 		assertThat(this.jdbc.queryForObject(
 				"SELECT count(*) FROM outbox_event WHERE aggregate_id = ? AND status = 'PUBLISHED'", Integer.class,
-				blocked)).as("nothing overtakes the backed-off head").isZero();
+				blocked))
+			.as("nothing overtakes the backed-off head")
+			.isZero();
 	}
 
 	@Test
@@ -298,7 +292,10 @@ class OutboxRelayIT {
 		assertThat(status(scheduledId)).isEqualTo("PENDING");
 	}
 
-	/** An aggregate id that the same relay worker handles as the given one (same hash partition). */
+	/**
+	 * An aggregate id that the same relay worker handles as the given one (same hash
+	 * partition).
+	 */
 	private String samePartitionAs(String aggregate) {
 		for (int i = 0;; i++) {
 			String candidate = "independent-" + i + "-" + aggregate;

@@ -8,20 +8,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import com.ecommerce.eventhub.support.HubIntegrationTest;
 import com.ecommerce.eventhub.support.OutboxFixtures;
 import com.ecommerce.eventhub.support.QueueRecorder;
 import com.ecommerce.eventhub.support.TcpProxy;
 import com.ecommerce.eventhub.support.TestServices;
 import com.ecommerce.eventhub.support.TestTopology;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -29,23 +28,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The relay while RabbitMQ is unreachable: rows stay PENDING with growing attempts and backoff, and
- * every row is published exactly once after the broker is back.
+ * The relay while RabbitMQ is unreachable: rows stay PENDING with growing attempts and
+ * backoff, and every row is published exactly once after the broker is back.
  */
-@CamelSpringBootTest
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE,
-		properties = { "hub.relay.backoff-initial=100ms", "hub.relay.backoff-max=500ms",
-				"spring.rabbitmq.connection-timeout=1s" })
-@DirtiesContext
+@HubIntegrationTest(webEnvironment = WebEnvironment.NONE, properties = { "hub.relay.backoff-initial=100ms",
+		"hub.relay.backoff-max=500ms", "spring.rabbitmq.connection-timeout=1s" })
 class RelayBrokerOutageIT {
 
-	static final TestTopology topology = TestTopology.unique("outage");
+	static final TestTopology topology = TestTopology.of(RelayBrokerOutageIT.class);
 
 	static final TcpProxy broker = startProxy();
 
 	@DynamicPropertySource
 	static void hubProperties(DynamicPropertyRegistry registry) {
-		topology.register(registry);
 		registry.add("spring.rabbitmq.host", () -> "127.0.0.1");
 		registry.add("spring.rabbitmq.port", broker::port);
 	}
@@ -53,7 +48,6 @@ class RelayBrokerOutageIT {
 	@AfterAll
 	static void cleanup() throws Exception {
 		broker.close();
-		topology.cleanup();
 	}
 
 	@Autowired
@@ -63,7 +57,8 @@ class RelayBrokerOutageIT {
 	void rowsWaitWhileTheBrokerIsDownAndArePublishedOnceWhenItIsBack() throws Exception {
 		List<String> ids = new ArrayList<>();
 		try (QueueRecorder recorder = QueueRecorder.consume(topology.queue("product.events"))) {
-			// The topology is declared; publish one event so the relay connection is up before the cut.
+			// The topology is declared; publish one event so the relay connection is up
+			// before the cut.
 			ids.add(insertEvent());
 			await().atMost(Duration.ofSeconds(10)).until(() -> recorder.receivedOf(ids).size() == 1);
 
@@ -73,11 +68,13 @@ class RelayBrokerOutageIT {
 			}
 			await().atMost(Duration.ofSeconds(15))
 				.until(() -> this.jdbc.queryForObject(
-						"SELECT count(*) FROM outbox_event WHERE status = 'PENDING' AND attempts >= 2", Long.class) == 300);
+						"SELECT count(*) FROM outbox_event WHERE status = 'PENDING' AND attempts >= 2",
+						Long.class) == 300);
 			assertThat(this.jdbc.queryForObject("SELECT max(last_error) FROM outbox_event WHERE status = 'PENDING'",
 					String.class))
 				.startsWith("broker unavailable");
-			// Failed rows are postponed (available_at in the future), by at most backoff-max (500 ms here).
+			// Failed rows are postponed (available_at in the future), by at most
+			// backoff-max (500 ms here).
 			await().atMost(Duration.ofSeconds(5))
 				.until(() -> this.jdbc.queryForObject(
 						"SELECT count(*) FROM outbox_event WHERE status = 'PENDING' AND available_at > now()",
@@ -117,6 +114,5 @@ class RelayBrokerOutageIT {
 			throw new UncheckedIOException(ex);
 		}
 	}
-
 
 }

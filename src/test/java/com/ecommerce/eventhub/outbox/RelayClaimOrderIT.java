@@ -6,48 +6,32 @@ import java.util.ArrayList;
 import java.util.List;
 
 import com.ecommerce.eventhub.support.EventStream;
+import com.ecommerce.eventhub.support.HubIntegrationTest;
 import com.ecommerce.eventhub.support.OutboxFixtures;
 import com.ecommerce.eventhub.support.QueueRecorder;
 import com.ecommerce.eventhub.support.TestServices;
 import com.ecommerce.eventhub.support.TestTopology;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * After a broker outage every aggregate's first rows carry a later available_at (their retry) than the
- * rows behind them. The claim must still make progress: seen on a three-node cluster, a claim ordered by
- * available_at filled each batch with rows waiting for an earlier row outside it and published nothing,
- * forever.
+ * After a broker outage every aggregate's first rows carry a later available_at (their
+ * retry) than the rows behind them. The claim must still make progress: seen on a
+ * three-node cluster, a claim ordered by available_at filled each batch with rows waiting
+ * for an earlier row outside it and published nothing, forever.
  */
-@CamelSpringBootTest
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE,
+@HubIntegrationTest(webEnvironment = WebEnvironment.NONE,
 		properties = { "hub.relay.batch-size=20", "hub.relay.enabled=false", "hub.notifications.enabled=false" })
-@DirtiesContext
 class RelayClaimOrderIT {
 
-	static final TestTopology topology = TestTopology.unique("claimorder");
-
-	@DynamicPropertySource
-	static void hubProperties(DynamicPropertyRegistry registry) {
-		topology.register(registry);
-	}
-
-	@AfterAll
-	static void cleanup() throws Exception {
-		topology.cleanup();
-	}
+	static final TestTopology topology = TestTopology.of(RelayClaimOrderIT.class);
 
 	@Autowired
 	JdbcTemplate jdbc;
@@ -68,12 +52,14 @@ class RelayClaimOrderIT {
 			}
 			connection.commit();
 		}
-		// Each aggregate's first row failed once and is due again a moment later than the rows behind it.
+		// Each aggregate's first row failed once and is due again a moment later than the
+		// rows behind it.
 		this.jdbc.update("UPDATE outbox_event SET available_at = now() - interval '1 minute'");
 		List<String> firsts = new ArrayList<>();
 		for (String aggregate : stream.aggregates()) {
-			firsts.add(this.jdbc.queryForObject("SELECT event_id::text FROM outbox_event WHERE aggregate_id = ? "
-					+ "ORDER BY id LIMIT 1", String.class, aggregate));
+			firsts.add(this.jdbc.queryForObject(
+					"SELECT event_id::text FROM outbox_event WHERE aggregate_id = ? " + "ORDER BY id LIMIT 1",
+					String.class, aggregate));
 		}
 		this.jdbc.update("UPDATE outbox_event SET attempts = 1, available_at = now() + interval '1 second' "
 				+ "WHERE event_id = ANY (?::uuid[])", (Object) firsts.toArray(String[]::new));

@@ -27,8 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Two hub instances relay one outbox while producers keep inserting: every event is published, none
- * twice, and each aggregate's events reach the consumer in outbox order.
+ * Two hub instances relay one outbox while producers keep inserting: every event is
+ * published, none twice, and each aggregate's events reach the consumer in outbox order.
  */
 class RelayScaleOutIT {
 
@@ -90,7 +90,8 @@ class RelayScaleOutIT {
 					String eventId = UUID.randomUUID().toString();
 					insert.setString(1, eventId);
 					insert.setString(2, aggregate);
-					insert.setString(3, "{\"sku\":\"SKU-1\",\"activatedBy\":\"admin@example.com\",\"seq\":" + seq + "}");
+					insert.setString(3,
+							"{\"sku\":\"SKU-1\",\"activatedBy\":\"admin@example.com\",\"seq\":" + seq + "}");
 					insert.addBatch();
 					ids.add(eventId);
 				}
@@ -111,8 +112,10 @@ class RelayScaleOutIT {
 	}
 
 	private static ConfigurableApplicationContext startInstance(String name) {
-		// Small batches: with 100 aggregates a 500-row batch holds the head event of every aggregate, and
-		// the other instance could only wait. With 20 both instances relay side by side and contend.
+		// Small batches: with 100 aggregates a 500-row batch holds the head event of
+		// every aggregate, and
+		// the other instance could only wait. With 20 both instances relay side by side
+		// and contend.
 		return HubInstance.start(name, topology, Map.of("hub.relay.batch-size", 20));
 	}
 

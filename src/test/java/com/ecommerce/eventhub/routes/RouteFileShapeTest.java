@@ -48,7 +48,8 @@ class RouteFileShapeTest {
 		RouteFileShape shape = new RouteFileShape(false, 100_000);
 		assertThatThrownBy(() -> shape.check("route:\n  id: x\n")).hasMessageContaining("must be a list");
 		assertThatThrownBy(() -> shape.check("- rest:\n    path: /x\n")).hasMessageContaining("'rest' is not allowed");
-		assertThatThrownBy(() -> shape.check("- route: {}\n  other: {}\n")).isInstanceOf(RouteFileRejectedException.class);
+		assertThatThrownBy(() -> shape.check("- route: {}\n  other: {}\n"))
+			.isInstanceOf(RouteFileRejectedException.class);
 		assertThatThrownBy(() -> shape.check("- route: {id: a}\n---\n- route: {id: b}\n"))
 			.hasMessageContaining("one YAML document");
 		assertThatThrownBy(() -> shape.check("- route: {id: a, id: b}\n")).hasMessageContaining("'id' appears twice");

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.ecommerce.eventhub.support.HubHttp;
+import com.ecommerce.eventhub.support.HubIntegrationTest;
 import com.ecommerce.eventhub.support.OutboxFixtures;
 import com.ecommerce.eventhub.support.QueueRecorder;
 import com.ecommerce.eventhub.support.TestPublisher;
@@ -20,16 +21,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.rabbitmq.client.Channel;
 import org.apache.camel.CamelContext;
-import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -37,20 +35,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * YAML routes applied to a running hub: a new forwarder, a policy edit, broken edits, a reload under
- * load, deletion and restoration, the shipped examples, and the route operations API.
+ * YAML routes applied to a running hub: a new forwarder, a policy edit, broken edits, a
+ * reload under load, deletion and restoration, the shipped examples, and the route
+ * operations API.
  */
-@CamelSpringBootTest
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "hub.relay.enabled=false", "hub.routes.poll-interval=300ms",
-				"hub.security.api-keys[0].name=operator", "hub.security.api-keys[0].key=" + RouteFilesIT.ADMIN_KEY,
-				"hub.security.api-keys[0].admin=true" })
-@DirtiesContext
+@HubIntegrationTest(properties = { "hub.relay.enabled=false", "hub.routes.poll-interval=300ms",
+		"hub.security.api-keys[0].name=operator", "hub.security.api-keys[0].key=" + RouteFilesIT.ADMIN_KEY,
+		"hub.security.api-keys[0].admin=true" })
 class RouteFilesIT {
 
 	static final String ADMIN_KEY = "operator-key-0123456789";
 
-	static final TestTopology topology = TestTopology.unique("yaml");
+	static final TestTopology topology = TestTopology.of(RouteFilesIT.class);
 
 	static final String QUEUE = topology.consumerQueue("webhook");
 
@@ -58,14 +54,12 @@ class RouteFilesIT {
 
 	@DynamicPropertySource
 	static void hubProperties(DynamicPropertyRegistry registry) {
-		topology.register(registry);
 		registry.add("hub.webhooks.inventory-url", webhook::url);
 	}
 
 	@AfterAll
 	static void cleanup() throws Exception {
 		webhook.close();
-		topology.cleanup();
 	}
 
 	@LocalServerPort
@@ -247,7 +241,8 @@ class RouteFilesIT {
 			for (Path copy : copies) {
 				Files.delete(copy);
 			}
-			await().atMost(Duration.ofSeconds(10)).until(() -> this.camel.getRoute("inventory-webhook-forwarder") == null);
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> this.camel.getRoute("inventory-webhook-forwarder") == null);
 		}
 	}
 
@@ -265,12 +260,14 @@ class RouteFilesIT {
 		assertThat(forwarder.has("handled")).isTrue();
 		assertThat(route(listing, "outbox-relay-0").get("source").asText()).isEqualTo("java");
 
-		HttpResponse<String> stopped = http.post("/api/v1/routes/test-forwarder/stop", ADMIN_KEY, "application/json", "");
+		HttpResponse<String> stopped = http.post("/api/v1/routes/test-forwarder/stop", ADMIN_KEY, "application/json",
+				"");
 		assertThat(HubHttp.json(stopped).get("state").asText()).isEqualTo("Stopped");
 		String waiting = publishInventoryEvent();
 		await().pollDelay(Duration.ofSeconds(1)).until(() -> true);
 		assertThat(webhook.callsOf(waiting)).isZero();
-		HttpResponse<String> started = http.post("/api/v1/routes/test-forwarder/start", ADMIN_KEY, "application/json", "");
+		HttpResponse<String> started = http.post("/api/v1/routes/test-forwarder/start", ADMIN_KEY, "application/json",
+				"");
 		assertThat(HubHttp.json(started).get("state").asText()).isEqualTo("Started");
 		await().atMost(Duration.ofSeconds(10)).until(() -> webhook.callsOf(waiting) == 1);
 

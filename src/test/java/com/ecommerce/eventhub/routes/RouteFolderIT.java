@@ -6,51 +6,34 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 
 import com.ecommerce.eventhub.support.HubHttp;
+import com.ecommerce.eventhub.support.HubIntegrationTest;
 import com.ecommerce.eventhub.support.TestTopology;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ServiceStatus;
-import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The routes folder as operators deploy it: a Kubernetes ConfigMap's links into {@code ..data/} are
- * loaded and follow its atomic updates; a link out of the folder, a directory, an oversized file and a
- * file declaring {@code beans:} or {@code routeConfiguration:} are refused with the reason; a missing
- * folder is reported while the Java routes run on.
+ * The routes folder as operators deploy it: a Kubernetes ConfigMap's links into
+ * {@code ..data/} are loaded and follow its atomic updates; a link out of the folder, a
+ * directory, an oversized file and a file declaring {@code beans:} or
+ * {@code routeConfiguration:} are refused with the reason; a missing folder is reported
+ * while the Java routes run on.
  */
-@CamelSpringBootTest
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "hub.relay.enabled=true", "hub.routes.poll-interval=300ms", "hub.notifications.enabled=false",
-				"hub.security.api-keys[0].name=operator", "hub.security.api-keys[0].key=" + RouteFolderIT.ADMIN_KEY,
-				"hub.security.api-keys[0].admin=true" })
-@DirtiesContext
+@HubIntegrationTest(properties = { "hub.relay.enabled=true", "hub.routes.poll-interval=300ms",
+		"hub.notifications.enabled=false", "hub.security.api-keys[0].name=operator",
+		"hub.security.api-keys[0].key=" + RouteFolderIT.ADMIN_KEY, "hub.security.api-keys[0].admin=true" })
 class RouteFolderIT {
 
 	static final String ADMIN_KEY = "route-folder-admin-key-0123";
 
-	static final TestTopology topology = TestTopology.unique("folder");
-
-	@DynamicPropertySource
-	static void hubProperties(DynamicPropertyRegistry registry) {
-		topology.register(registry);
-	}
-
-	@AfterAll
-	static void cleanup() throws Exception {
-		topology.cleanup();
-	}
+	static final TestTopology topology = TestTopology.of(RouteFolderIT.class);
 
 	@LocalServerPort
 	int port;
@@ -61,7 +44,8 @@ class RouteFolderIT {
 	@Test
 	void aConfigMapVolumeIsLoadedAndFollowedAndEveryRefusalIsReported() throws Exception {
 		Path folder = topology.routesDirectory();
-		// The layout kubelet writes: files are links into ..data, itself a link to a timestamped directory.
+		// The layout kubelet writes: files are links into ..data, itself a link to a
+		// timestamped directory.
 		Path first = Files.createDirectory(folder.resolve("..2026_11_29_first"));
 		Files.writeString(first.resolve("configmap.yaml"), logRoute("configmap-route", "one"));
 		Files.createSymbolicLink(folder.resolve("..data"), Path.of("..2026_11_29_first"));
@@ -71,7 +55,8 @@ class RouteFolderIT {
 		Files.writeString(elsewhere.resolve("outside.yaml"), logRoute("outside-route", "x"));
 		Files.createSymbolicLink(folder.resolve("outside.yaml"), elsewhere.resolve("outside.yaml"));
 		Files.createDirectory(folder.resolve("directory.yaml"));
-		Files.writeString(folder.resolve("large.yaml"), "# " + "x".repeat(300_000) + "\n" + logRoute("large-route", "x"));
+		Files.writeString(folder.resolve("large.yaml"),
+				"# " + "x".repeat(300_000) + "\n" + logRoute("large-route", "x"));
 		Files.writeString(folder.resolve("beans.yaml"), """
 				- beans:
 				    - name: myBean
@@ -99,15 +84,18 @@ class RouteFolderIT {
 			assertThat(this.camel.getRoute(refused)).as(refused).isNull();
 		}
 
-		// kubelet's atomic update: a new timestamped directory, then ..data swapped to it.
+		// kubelet's atomic update: a new timestamped directory, then ..data swapped to
+		// it.
 		Path second = Files.createDirectory(folder.resolve("..2026_11_29_second"));
 		Files.writeString(second.resolve("configmap.yaml"), logRoute("configmap-route-v2", "two"));
 		Path swap = Files.createSymbolicLink(folder.resolve("..data_tmp"), Path.of("..2026_11_29_second"));
 		Files.move(swap, folder.resolve("..data"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-		await().atMost(Duration.ofSeconds(15)).until(() -> this.camel.getRoute("configmap-route-v2") != null
-				&& this.camel.getRoute("configmap-route") == null);
+		await().atMost(Duration.ofSeconds(15))
+			.until(() -> this.camel.getRoute("configmap-route-v2") != null
+					&& this.camel.getRoute("configmap-route") == null);
 
-		// The folder disappears: reported, the Java routes run on; it comes back: loaded again.
+		// The folder disappears: reported, the Java routes run on; it comes back: loaded
+		// again.
 		Path moved = folder.resolveSibling(folder.getFileName() + "-moved");
 		Files.move(folder, moved);
 		await().atMost(Duration.ofSeconds(15)).until(() -> !folderOf().get("readable").asBoolean());

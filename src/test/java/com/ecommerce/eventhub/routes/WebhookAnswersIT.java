@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import com.ecommerce.eventhub.support.HubIntegrationTest;
 import com.ecommerce.eventhub.support.OutboxFixtures;
 import com.ecommerce.eventhub.support.QueueRecorder;
 import com.ecommerce.eventhub.support.QueueRecorder.Received;
@@ -15,13 +16,11 @@ import com.ecommerce.eventhub.support.WebhookServer.Answer;
 import com.ecommerce.eventhub.topology.DeadLetterHeaders;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.CamelContext;
-import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -29,29 +28,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A webhook's answer means what HTTP says: 408, 425, 429 and 5xx are retried (after {@code Retry-After}
- * when given, capped at the route's maxDelay), any other 4xx and a 3xx are dead-lettered after one call.
+ * A webhook's answer means what HTTP says: 408, 425, 429 and 5xx are retried (after
+ * {@code Retry-After} when given, capped at the route's maxDelay), any other 4xx and a
+ * 3xx are dead-lettered after one call.
  */
-@CamelSpringBootTest
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE,
+@HubIntegrationTest(webEnvironment = WebEnvironment.NONE,
 		properties = { "hub.relay.enabled=false", "hub.routes.poll-interval=300ms", "hub.notifications.enabled=false" })
-@DirtiesContext
 class WebhookAnswersIT {
 
-	static final TestTopology topology = TestTopology.unique("answers");
+	static final TestTopology topology = TestTopology.of(WebhookAnswersIT.class);
 
 	static final WebhookServer webhook = startWebhook();
 
 	@DynamicPropertySource
 	static void hubProperties(DynamicPropertyRegistry registry) {
-		topology.register(registry);
 		registry.add("hub.webhooks.inventory-url", webhook::url);
 	}
 
 	@AfterAll
 	static void cleanup() throws Exception {
 		webhook.close();
-		topology.cleanup();
 	}
 
 	@Autowired
@@ -78,10 +74,10 @@ class WebhookAnswersIT {
 			String capped = publish(publisher, id -> webhook.script(id, Answer.of(503, "Retry-After", "3600")));
 			String alwaysDown = publish(publisher, id -> webhook.answer(id, 503));
 
-			await().atMost(Duration.ofSeconds(30)).until(() -> retriedOnce.keySet()
-				.stream()
-				.allMatch(status -> webhook.callsOf(ids.get(status)) == 2) && webhook.callsOf(honoured) == 2
-					&& webhook.callsOf(capped) == 2 && webhook.callsOf(alwaysDown) == 3);
+			await().atMost(Duration.ofSeconds(30))
+				.until(() -> retriedOnce.keySet().stream().allMatch(status -> webhook.callsOf(ids.get(status)) == 2)
+						&& webhook.callsOf(honoured) == 2 && webhook.callsOf(capped) == 2
+						&& webhook.callsOf(alwaysDown) == 3);
 			await().atMost(Duration.ofSeconds(10))
 				.until(() -> deadLetters.receivedOf(List.of(alwaysDown)).size() == 1 && permanent.keySet()
 					.stream()
@@ -94,7 +90,8 @@ class WebhookAnswersIT {
 				assertThat(letter.header(DeadLetterHeaders.EXCEPTION_MESSAGE)).contains("HTTP " + status);
 			}
 			for (String status : retriedOnce.keySet()) {
-				assertThat(deadLetters.receivedOf(List.of(ids.get(status)))).as("HTTP " + status + " then 200").isEmpty();
+				assertThat(deadLetters.receivedOf(List.of(ids.get(status)))).as("HTTP " + status + " then 200")
+					.isEmpty();
 			}
 			List<Long> honouredCalls = webhook.callTimesOf(honoured);
 			assertThat(Duration.ofNanos(honouredCalls.get(1) - honouredCalls.get(0))).as("Retry-After: 2 is honoured")
@@ -103,11 +100,13 @@ class WebhookAnswersIT {
 			assertThat(Duration.ofNanos(cappedCalls.get(1) - cappedCalls.get(0)))
 				.as("Retry-After: 3600 waits at most the route's maxDelay (3 s)")
 				.isLessThan(Duration.ofSeconds(20));
-			assertThat(deadLetters.receivedOf(List.of(alwaysDown)).get(0).header(DeadLetterHeaders.ATTEMPTS)).isEqualTo("3");
+			assertThat(deadLetters.receivedOf(List.of(alwaysDown)).get(0).header(DeadLetterHeaders.ATTEMPTS))
+				.isEqualTo("3");
 		}
 	}
 
-	private static String publish(TestPublisher publisher, java.util.function.Consumer<String> answers) throws Exception {
+	private static String publish(TestPublisher publisher, java.util.function.Consumer<String> answers)
+			throws Exception {
 		ObjectNode event = OutboxFixtures.example("inventory.released");
 		String eventId = event.get("eventId").asText();
 		answers.accept(eventId);

@@ -17,9 +17,9 @@ import com.ecommerce.eventhub.support.QueueRecorder.Received;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * Several thousand events over many aggregates, written to an outbox the way producers do (small
- * transactions, in the background), and the bookkeeping to judge what a queue received: events lost,
- * duplicated, and out of order within their aggregate.
+ * Several thousand events over many aggregates, written to an outbox the way producers do
+ * (small transactions, in the background), and the bookkeeping to judge what a queue
+ * received: events lost, duplicated, and out of order within their aggregate.
  */
 public final class EventStream {
 
@@ -53,11 +53,13 @@ public final class EventStream {
 	}
 
 	/**
-	 * Writes the events in transactions of {@code perTransaction} rows, in the background.
+	 * Writes the events in transactions of {@code perTransaction} rows, in the
+	 * background.
 	 * @param connections where the outbox is
 	 * @param schema the hub's schema
 	 * @param perTransaction rows per transaction
-	 * @return completes when every row is committed; retries a transaction the database refused
+	 * @return completes when every row is committed; retries a transaction the database
+	 * refused
 	 */
 	public CompletableFuture<Void> writeInBackground(Supplier<Connection> connections, String schema,
 			int perTransaction) {
@@ -80,7 +82,8 @@ public final class EventStream {
 				return;
 			}
 			catch (Exception ex) {
-				// The database restarting under the producer: the transaction rolled back, write it again.
+				// The database restarting under the producer: the transaction rolled
+				// back, write it again.
 				if (attempt == 60) {
 					throw new IllegalStateException("Could not write events", ex);
 				}
@@ -123,7 +126,8 @@ public final class EventStream {
 		}
 		int duplicates = seen.values().stream().mapToInt(n -> n - 1).sum();
 		int lost = expected.size() - seen.size();
-		// First arrival of each event, grouped by aggregate, against the order they were written in.
+		// First arrival of each event, grouped by aggregate, against the order they were
+		// written in.
 		Map<String, Integer> writtenAt = new HashMap<>();
 		List<String> ids = ids();
 		for (int i = 0; i < ids.size(); i++) {
@@ -161,7 +165,8 @@ public final class EventStream {
 	 * @param events how many were written
 	 * @param lost written and never received
 	 * @param duplicates received more than once (extra copies)
-	 * @param outOfOrder received, first time, before an event written earlier for the same aggregate
+	 * @param outOfOrder received, first time, before an event written earlier for the
+	 * same aggregate
 	 */
 	public record Verdict(int events, int lost, int duplicates, int outOfOrder) {
 	}

@@ -11,7 +11,10 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 
-/** Starts a whole hub in this JVM, for tests and benchmarks that need more than one or full control. */
+/**
+ * Starts a whole hub in this JVM, for tests and benchmarks that need more than one or
+ * full control.
+ */
 public final class HubInstance {
 
 	private HubInstance() {
@@ -37,7 +40,8 @@ public final class HubInstance {
 		properties.put("spring.application.name", name);
 		properties.put("spring.jmx.enabled", "false");
 		properties.putAll(overrides);
-		// As command-line arguments: they override application.yaml, default properties would not.
+		// As command-line arguments: they override application.yaml, default properties
+		// would not.
 		String[] args = properties.entrySet()
 			.stream()
 			.map(entry -> "--" + entry.getKey() + "=" + entry.getValue())

@@ -13,15 +13,18 @@ import com.ecommerce.eventhub.envelope.EnvelopeJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-/** Writes outbox rows the way a producer service does: a plain INSERT of the envelope's parts. */
+/**
+ * Writes outbox rows the way a producer service does: a plain INSERT of the envelope's
+ * parts.
+ */
 public final class OutboxFixtures {
 
 	private OutboxFixtures() {
 	}
 
 	/**
-	 * The spec's example envelope of an event type (src/test/resources/examples), with a fresh
-	 * eventId so each use is a new event.
+	 * The spec's example envelope of an event type (src/test/resources/examples), with a
+	 * fresh eventId so each use is a new event.
 	 * @param eventType e.g. {@code order.placed}
 	 * @return the envelope
 	 */

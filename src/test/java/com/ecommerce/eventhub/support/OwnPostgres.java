@@ -1,8 +1,9 @@
 package com.ecommerce.eventhub.support;
 
 /**
- * A PostgreSQL of the test's own on port 54329 ({@code src/test/cluster/postgres-cluster.sh}), to
- * restart under a running hub. The PostgreSQL on 5432 is not touched.
+ * A PostgreSQL of the test's own on port 54329
+ * ({@code src/test/cluster/postgres-cluster.sh}), to restart under a running hub. The
+ * PostgreSQL on 5432 is not touched.
  */
 public final class OwnPostgres implements AutoCloseable {
 

@@ -13,7 +13,8 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 
 /**
- * Records every message that arrives on a queue, in arrival order, on the test's own connection.
+ * Records every message that arrives on a queue, in arrival order, on the test's own
+ * connection.
  */
 public final class QueueRecorder implements AutoCloseable {
 
@@ -48,9 +49,10 @@ public final class QueueRecorder implements AutoCloseable {
 			QueueRecorder recorder = new QueueRecorder(factory.newConnection("test-recorder"));
 			for (String queue : queues) {
 				Channel channel = recorder.connection.createChannel();
-				channel.basicConsume(queue, true, (tag, delivery) -> recorder.received.add(new Received(queue,
-						delivery.getEnvelope().getRoutingKey(), delivery.getProperties(), delivery.getBody(),
-						System.nanoTime())),
+				channel.basicConsume(queue, true,
+						(tag, delivery) -> recorder.received
+							.add(new Received(queue, delivery.getEnvelope().getRoutingKey(), delivery.getProperties(),
+									delivery.getBody(), System.nanoTime())),
 						tag -> {
 						});
 			}

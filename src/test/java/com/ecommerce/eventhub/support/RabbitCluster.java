@@ -99,7 +99,7 @@ public final class RabbitCluster implements AutoCloseable {
 	}
 
 	/**
-	 * @param name a client-provided connection name, e.g. {@code event-hub-relay}
+	 * @param name a client-provided connection name, e.g. {@code event-hub-publisher}
 	 * @return how many connections of that name the cluster has open
 	 */
 	public int connectionsNamed(String name) {

@@ -9,8 +9,9 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * HTTP/1.1 over a plain socket, for requests no well-behaved client sends: a method of any name, a
- * Content-Length whose body never comes, a body sent slowly. Reads just the status line.
+ * HTTP/1.1 over a plain socket, for requests no well-behaved client sends: a method of
+ * any name, a Content-Length whose body never comes, a body sent slowly. Reads just the
+ * status line.
  */
 public final class RawHttp {
 

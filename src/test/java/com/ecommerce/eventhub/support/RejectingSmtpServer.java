@@ -11,8 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An SMTP peer that answers {@code 550 5.1.1} to every recipient, as a server does for an unknown
- * user: the one answer GreenMail cannot give.
+ * An SMTP peer that answers {@code 550 5.1.1} to every recipient, as a server does for an
+ * unknown user: the one answer GreenMail cannot give.
  */
 public final class RejectingSmtpServer implements AutoCloseable {
 

@@ -7,7 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs the project's test scripts under {@code src/test/cluster/} and returns what they print. */
+/**
+ * Runs the project's test scripts under {@code src/test/cluster/} and returns what they
+ * print.
+ */
 final class Scripts {
 
 	private Scripts() {
@@ -30,8 +33,8 @@ final class Scripts {
 			}
 			String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
 			if (process.exitValue() != 0) {
-				throw new IllegalStateException(String.join(" ", command) + " failed (" + process.exitValue() + "): "
-						+ output);
+				throw new IllegalStateException(
+						String.join(" ", command) + " failed (" + process.exitValue() + "): " + output);
 			}
 			return output;
 		}

@@ -12,8 +12,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * A TCP forwarder between the hub and a real service, so a test can make the service unreachable
- * (connections cut, new ones refused) without stopping it for everybody else.
+ * A TCP forwarder between the hub and a real service, so a test can make the service
+ * unreachable (connections cut, new ones refused) without stopping it for everybody else.
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -56,7 +56,10 @@ public final class TcpProxy implements AutoCloseable {
 		return this.server.getLocalPort();
 	}
 
-	/** Cuts every open connection and refuses (closes at once) new ones until {@link #restore()}. */
+	/**
+	 * Cuts every open connection and refuses (closes at once) new ones until
+	 * {@link #restore()}.
+	 */
 	public void cut() {
 		this.up = false;
 		for (Socket socket : this.open) {
@@ -85,7 +88,8 @@ public final class TcpProxy implements AutoCloseable {
 				this.threads.execute(() -> pipe(target, client));
 			}
 			catch (IOException ex) {
-				// server closed, or the target refused: the client sees a closed connection
+				// server closed, or the target refused: the client sees a closed
+				// connection
 			}
 		}
 	}

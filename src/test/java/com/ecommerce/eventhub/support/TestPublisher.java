@@ -9,7 +9,9 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 
-/** Publishes envelopes the way the relay does (wire format of DESIGN), for consumer tests. */
+/**
+ * Publishes envelopes the way the relay does (wire format of DESIGN), for consumer tests.
+ */
 public final class TestPublisher implements AutoCloseable {
 
 	private final Connection connection;

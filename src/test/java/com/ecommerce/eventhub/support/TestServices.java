@@ -8,8 +8,8 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 
 /**
- * The real services the integration tests talk to. A missing service fails the test with a message
- * that says how to start it; nothing is skipped.
+ * The real services the integration tests talk to. A missing service fails the test with
+ * a message that says how to start it; nothing is skipped.
  */
 public final class TestServices {
 

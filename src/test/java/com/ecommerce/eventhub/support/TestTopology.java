@@ -13,8 +13,8 @@ import com.rabbitmq.client.Channel;
 import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
- * A test class's own database schema, exchange and queues, so test classes never see each other's
- * rows or messages and the suite can run twice in a row. Register it with
+ * A test class's own database schema, exchange and queues, so test classes never see each
+ * other's rows or messages and the suite can run twice in a row. Register it with
  * {@code @DynamicPropertySource} and call {@link #cleanup()} after the class.
  */
 public final class TestTopology {
@@ -38,6 +38,31 @@ public final class TestTopology {
 
 	private TestTopology(String id) {
 		this.id = id;
+	}
+
+	private static final Map<Class<?>, TestTopology> BY_TEST_CLASS = new java.util.concurrent.ConcurrentHashMap<>();
+
+	/**
+	 * The topology of a {@code @HubIntegrationTest} class, created on first use, named
+	 * after the class.
+	 * @param testClass the test class
+	 * @return its topology
+	 */
+	public static TestTopology of(Class<?> testClass) {
+		return BY_TEST_CLASS.computeIfAbsent(testClass,
+				type -> unique(type.getSimpleName().replaceAll("IT$", "").toLowerCase(Locale.ROOT)));
+	}
+
+	/**
+	 * Removes a test class's topology (after the class).
+	 * @param testClass the test class
+	 * @throws Exception when a service cannot be reached
+	 */
+	static void release(Class<?> testClass) throws Exception {
+		TestTopology topology = BY_TEST_CLASS.remove(testClass);
+		if (topology != null) {
+			topology.cleanup();
+		}
 	}
 
 	/**
@@ -118,8 +143,8 @@ public final class TestTopology {
 	}
 
 	/**
-	 * A route folder of this test's own (empty until the test writes files), so the shipped example
-	 * routes do not start in every test's hub.
+	 * A route folder of this test's own (empty until the test writes files), so the
+	 * shipped example routes do not start in every test's hub.
 	 * @return the folder
 	 */
 	public java.nio.file.Path routesDirectory() {
@@ -135,7 +160,8 @@ public final class TestTopology {
 	}
 
 	/**
-	 * Deletes a queue of a fixed name (e.g. one a shipped route file declares) on cleanup.
+	 * Deletes a queue of a fixed name (e.g. one a shipped route file declares) on
+	 * cleanup.
 	 * @param queue the queue name
 	 */
 	public void alsoDelete(String queue) {

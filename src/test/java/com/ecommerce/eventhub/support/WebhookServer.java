@@ -15,9 +15,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * A local HTTP server standing in for a webhook: records every POST by its X-Event-Id header (with
- * the time it arrived and its headers) and answers 200, the status a test chose for an event, or a
- * scripted sequence of answers (status, headers, a delay before answering).
+ * A local HTTP server standing in for a webhook: records every POST by its X-Event-Id
+ * header (with the time it arrived and its headers) and answers 200, the status a test
+ * chose for an event, or a scripted sequence of answers (status, headers, a delay before
+ * answering).
  */
 public final class WebhookServer implements AutoCloseable {
 
@@ -48,7 +49,8 @@ public final class WebhookServer implements AutoCloseable {
 			try (InputStream body = exchange.getRequestBody()) {
 				body.readAllBytes();
 				String eventId = exchange.getRequestHeaders().getFirst("X-Event-Id");
-				Answer answer = new Answer((eventId != null) ? this.answers.getOrDefault(eventId, 200) : 400, Map.of(), 0);
+				Answer answer = new Answer((eventId != null) ? this.answers.getOrDefault(eventId, 200) : 400, Map.of(),
+						0);
 				if (eventId != null) {
 					this.calls.computeIfAbsent(eventId, id -> new AtomicInteger()).incrementAndGet();
 					this.callTimes.computeIfAbsent(eventId, id -> new CopyOnWriteArrayList<>()).add(System.nanoTime());

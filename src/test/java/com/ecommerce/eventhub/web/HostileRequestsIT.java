@@ -10,56 +10,40 @@ import java.util.UUID;
 import java.util.zip.GZIPOutputStream;
 
 import com.ecommerce.eventhub.support.HubHttp;
+import com.ecommerce.eventhub.support.HubIntegrationTest;
 import com.ecommerce.eventhub.support.OutboxFixtures;
 import com.ecommerce.eventhub.support.RawHttp;
 import com.ecommerce.eventhub.support.TestTopology;
 import com.fasterxml.jackson.databind.JsonNode;
-import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Requests as an attacker sends them, authenticated or not, on every path: bodies where none is taken,
- * bodies over a limit whose bytes never come, compressed bodies, invented method names, and the
- * health endpoints without a key. Each is answered at once and nothing is stored.
+ * Requests as an attacker sends them, authenticated or not, on every path: bodies where
+ * none is taken, bodies over a limit whose bytes never come, compressed bodies, invented
+ * method names, and the health endpoints without a key. Each is answered at once and
+ * nothing is stored.
  */
-@CamelSpringBootTest
-@AutoConfigureObservability(tracing = false)
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+@HubIntegrationTest(
 		properties = { "hub.security.api-keys[0].name=erp", "hub.security.api-keys[0].key=" + HostileRequestsIT.ERP_KEY,
 				"hub.security.api-keys[0].event-types=order.status-changed", "hub.security.api-keys[1].name=operator",
 				"hub.security.api-keys[1].key=" + HostileRequestsIT.ADMIN_KEY, "hub.security.api-keys[1].admin=true",
 				"hub.relay.enabled=false" })
-@DirtiesContext
+@AutoConfigureObservability(tracing = false)
 class HostileRequestsIT {
 
 	static final String ERP_KEY = "hostile-erp-key-0123456789";
 
 	static final String ADMIN_KEY = "hostile-admin-key-0123456789";
 
-	static final TestTopology topology = TestTopology.unique("hostile");
-
-	@DynamicPropertySource
-	static void hubProperties(DynamicPropertyRegistry registry) {
-		topology.register(registry);
-	}
-
-	@AfterAll
-	static void cleanup() throws Exception {
-		topology.cleanup();
-	}
+	static final TestTopology topology = TestTopology.of(HostileRequestsIT.class);
 
 	@LocalServerPort
 	int port;
@@ -75,20 +59,22 @@ class HostileRequestsIT {
 	}
 
 	/**
-	 * A 40 MB body is declared and never sent: an endpoint that read it first would wait for it. Every
-	 * answer comes at once, so nothing was read.
+	 * A 40 MB body is declared and never sent: an endpoint that read it first would wait
+	 * for it. Every answer comes at once, so nothing was read.
 	 */
 	@Test
 	void aBodyWhereNoneIsTakenIsRefusedBeforeAByteIsRead() throws Exception {
-		List<String> heads = List.of("PUT /anything HTTP/1.1", "PUT /api/v1/events HTTP/1.1", "DELETE /api/v1/events HTTP/1.1",
-				"POST /actuator/health HTTP/1.1", "GET /api/v1/events/" + UUID.randomUUID() + " HTTP/1.1",
+		List<String> heads = List.of("PUT /anything HTTP/1.1", "PUT /api/v1/events HTTP/1.1",
+				"DELETE /api/v1/events HTTP/1.1", "POST /actuator/health HTTP/1.1",
+				"GET /api/v1/events/" + UUID.randomUUID() + " HTTP/1.1",
 				"POST /api/v1/routes/outbox-relay-0/stop HTTP/1.1", "PATCH /openapi.yaml HTTP/1.1");
 		for (String head : heads) {
 			for (String key : new String[] { null, ADMIN_KEY }) {
 				String request = head + "\r\nHost: hub\r\nContent-Type: application/x-www-form-urlencoded\r\n"
 						+ "Content-Length: 41943040" + ((key != null) ? "\r\nX-API-Key: " + key : "");
 				int status = RawHttp.status(this.port, request, new byte[0], 5000);
-				// Without a key a protected path answers 401 before anything else; either way at once.
+				// Without a key a protected path answers 401 before anything else; either
+				// way at once.
 				assertThat(status).as(head + " with key " + key).isIn((key == null) ? List.of(401, 413) : List.of(413));
 			}
 		}
@@ -98,12 +84,20 @@ class HostileRequestsIT {
 	void anOversizedBodyIsRefusedOnTheEndpointsThatTakeOne() throws Exception {
 		long rows = rows();
 		// Declared over the limit: refused without reading.
-		assertThat(RawHttp.status(this.port, "POST /api/v1/events HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json\r\n"
-				+ "Content-Length: 41943040\r\nX-API-Key: " + ERP_KEY, new byte[0], 5000)).isEqualTo(413);
-		assertThat(RawHttp.status(this.port, "POST /api/v1/dead-letters/replay HTTP/1.1\r\nHost: hub\r\n"
-				+ "Content-Type: application/json\r\nContent-Length: 12582912\r\nX-API-Key: " + ADMIN_KEY, new byte[0], 5000))
-			.as("an operations endpoint has a small limit of its own").isEqualTo(413);
-		// Chunked, without a length: refused at the first byte past the limit (64 KB for operations).
+		assertThat(
+				RawHttp.status(this.port,
+						"POST /api/v1/events HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json\r\n"
+								+ "Content-Length: 41943040\r\nX-API-Key: " + ERP_KEY,
+						new byte[0], 5000))
+			.isEqualTo(413);
+		assertThat(RawHttp.status(this.port,
+				"POST /api/v1/dead-letters/replay HTTP/1.1\r\nHost: hub\r\n"
+						+ "Content-Type: application/json\r\nContent-Length: 12582912\r\nX-API-Key: " + ADMIN_KEY,
+				new byte[0], 5000))
+			.as("an operations endpoint has a small limit of its own")
+			.isEqualTo(413);
+		// Chunked, without a length: refused at the first byte past the limit (64 KB for
+		// operations).
 		byte[] seventyKilobytes = ("{\"eventId\": \"" + "x".repeat(70_000) + "\"}").getBytes(StandardCharsets.UTF_8);
 		HttpResponse<String> chunked = this.http.send("/api/v1/dead-letters/discard",
 				r -> r.header("X-API-Key", ADMIN_KEY)
@@ -111,23 +105,33 @@ class HostileRequestsIT {
 					.POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(seventyKilobytes))));
 		assertThat(chunked.statusCode()).isEqualTo(413);
 		// Within the limit it works.
-		assertThat(this.http.post("/api/v1/dead-letters/discard", ADMIN_KEY, "application/json",
-				"{\"eventId\": \"" + UUID.randomUUID() + "\"}").statusCode()).isEqualTo(200);
+		assertThat(this.http
+			.post("/api/v1/dead-letters/discard", ADMIN_KEY, "application/json",
+					"{\"eventId\": \"" + UUID.randomUUID() + "\"}")
+			.statusCode()).isEqualTo(200);
 		assertThat(rows()).isEqualTo(rows);
 	}
 
 	@Test
 	void aSecondContentEncodingHeaderIsRefusedToo() throws Exception {
-		assertThat(RawHttp.status(this.port, "POST /api/v1/events HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json"
-				+ "\r\nContent-Encoding: identity\r\nContent-Encoding: gzip\r\nContent-Length: 2\r\nX-API-Key: " + ERP_KEY,
-				"{}".getBytes(StandardCharsets.UTF_8), 5000)).isEqualTo(415);
+		assertThat(RawHttp.status(this.port,
+				"POST /api/v1/events HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json"
+						+ "\r\nContent-Encoding: identity\r\nContent-Encoding: gzip\r\nContent-Length: 2\r\nX-API-Key: "
+						+ ERP_KEY,
+				"{}".getBytes(StandardCharsets.UTF_8), 5000))
+			.isEqualTo(415);
 	}
 
 	@Test
 	void anAnonymousBodyIsNotReadAtAll() throws Exception {
-		// No Expect: 100-continue answer, no reading: a 401 at once, with the connection closed.
-		assertThat(RawHttp.status(this.port, "POST /api/v1/events HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json"
-				+ "\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked", new byte[0], 5000)).isEqualTo(401);
+		// No Expect: 100-continue answer, no reading: a 401 at once, with the connection
+		// closed.
+		assertThat(
+				RawHttp.status(this.port,
+						"POST /api/v1/events HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json"
+								+ "\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked",
+						new byte[0], 5000))
+			.isEqualTo(401);
 	}
 
 	@Test
@@ -149,7 +153,8 @@ class HostileRequestsIT {
 
 	@Test
 	void inventedMethodNamesAndPathsAddNoMetricSeries() throws Exception {
-		// Warm up every answer once, so the series those answers create exist before counting.
+		// Warm up every answer once, so the series those answers create exist before
+		// counting.
 		for (String method : new String[] { "GET", "POST", "FOO" }) {
 			RawHttp.status(this.port, method + " /api/v1/events HTTP/1.1\r\nHost: hub", new byte[0], 5000);
 			RawHttp.status(this.port, method + " /nowhere HTTP/1.1\r\nHost: hub", new byte[0], 5000);
@@ -160,8 +165,8 @@ class HostileRequestsIT {
 			String method = "M" + UUID.randomUUID().toString().replace("-", "").substring(0, 10).toUpperCase();
 			assertThat(RawHttp.status(this.port, method + " /api/v1/events HTTP/1.1\r\nHost: hub", new byte[0], 5000))
 				.isBetween(400, 499);
-			RawHttp.status(this.port, method + " /p" + i + "/" + UUID.randomUUID() + " HTTP/1.1\r\nHost: hub", new byte[0],
-					5000);
+			RawHttp.status(this.port, method + " /p" + i + "/" + UUID.randomUUID() + " HTTP/1.1\r\nHost: hub",
+					new byte[0], 5000);
 		}
 		String metrics = this.http.get("/actuator/prometheus", null).body();
 		assertThat(series()).as("no new series per invented method or path").isEqualTo(before);
@@ -186,18 +191,23 @@ class HostileRequestsIT {
 		JsonNode admin = HubHttp.json(this.http.get("/actuator/health", ADMIN_KEY));
 		assertThat(admin.at("/components/deadLetters/details/queue").asText()).isEqualTo(topology.deadLetterQueue());
 		assertThat(admin.at("/components/rabbit/status").asText()).isEqualTo("UP");
-		assertThat(HubHttp.json(this.http.get("/actuator/health/readiness", ADMIN_KEY)).at("/components/db/status")
+		assertThat(HubHttp.json(this.http.get("/actuator/health/readiness", ADMIN_KEY))
+			.at("/components/db/status")
 			.asText()).isEqualTo("UP");
 	}
 
-	/** The series (name and tags) that carry a method or a path: what an attacker could try to multiply. */
+	/**
+	 * The series (name and tags) that carry a method or a path: what an attacker could
+	 * try to multiply.
+	 */
 	private java.util.Set<String> series() throws Exception {
 		return this.http.get("/actuator/prometheus", null)
 			.body()
 			.lines()
 			.filter(line -> !line.startsWith("#") && !line.isBlank())
 			.filter(line -> line.contains("method=") || line.contains("uri="))
-			// In-flight requests (a long task timer): its series come and go with the requests themselves.
+			// In-flight requests (a long task timer): its series come and go with the
+			// requests themselves.
 			.filter(line -> !line.startsWith("http_server_requests_active"))
 			.map(line -> line.substring(0, line.lastIndexOf(' ')))
 			.collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));

@@ -1,19 +1,20 @@
-package com.ecommerce.eventhub.outbox;
+package com.ecommerce.eventhub.topology;
 
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.stereotype.Component;
 
 /**
- * Health component {@code relay}, part of readiness: DOWN while RabbitMQ blocks the relay's publishes
- * (a memory or disk alarm), with the broker's reason; nothing is published then, and the outbox waits.
+ * Health component {@code publishing}, part of readiness: DOWN while RabbitMQ blocks the
+ * hub's publishing (a memory or disk alarm), with the broker's reason; the relay
+ * publishes nothing then, and the outbox waits.
  */
-@Component("relay")
-class RelayHealth implements HealthIndicator {
+@Component("publishing")
+class PublishingHealth implements HealthIndicator {
 
-	private final BatchPublisher publisher;
+	private final ConfirmingPublisher publisher;
 
-	RelayHealth(BatchPublisher publisher) {
+	PublishingHealth(ConfirmingPublisher publisher) {
 		this.publisher = publisher;
 	}
 

@@ -1,0 +1,352 @@
+package com.ecommerce.eventhub.outbox;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import com.ecommerce.eventhub.config.EnvelopeProperties;
+import com.ecommerce.eventhub.config.RelayProperties;
+import com.ecommerce.eventhub.envelope.Envelope;
+import com.ecommerce.eventhub.envelope.EnvelopeJson;
+import com.ecommerce.eventhub.envelope.EnvelopeValidationException;
+import com.ecommerce.eventhub.envelope.EventSchemas;
+import com.ecommerce.eventhub.envelope.StorableJson;
+import com.ecommerce.eventhub.envelope.Violation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Repository;
+
+/**
+ * The one owner of {@code outbox_event}: every statement on the table is here (the
+ * relay's claim, in {@code sql/claim-outbox-batch.sql}, runs through camel-sql in this
+ * package too). Other packages pass {@link Envelope} records in and get records out; none
+ * of them names the table.
+ */
+@Repository
+public class OutboxStore {
+
+	// The hub's own events (e-mail requests and results, retries): a redelivered cause
+	// writes the same
+	// derived eventId, which is kept once.
+	private static final String WRITE = """
+			INSERT INTO outbox_event (event_id, event_type, event_version, aggregate_type, aggregate_id, occurred_at,
+			    correlation_id, causation_id, metadata, payload, available_at)
+			VALUES (?::uuid, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, coalesce(?, now()))
+			ON CONFLICT (event_id) DO NOTHING""";
+
+	private static final String INSERT_IF_ABSENT = """
+			INSERT INTO outbox_event (event_id, event_type, event_version, aggregate_type, aggregate_id, occurred_at,
+			    correlation_id, causation_id, metadata, payload)
+			VALUES (?::uuid, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb)
+			ON CONFLICT (event_id) DO NOTHING
+			RETURNING id""";
+
+	// PostgreSQL compares: jsonb equality is by value (1.0 = 1, key order irrelevant),
+	// and nothing of
+	// the stored row has to be read back into the hub.
+	private static final String EXISTING = """
+			SELECT status,
+			       event_type = ? AND event_version = ? AND aggregate_type = ? AND aggregate_id = ?
+			       AND correlation_id IS NOT DISTINCT FROM ? AND causation_id IS NOT DISTINCT FROM ?
+			       AND metadata IS NOT DISTINCT FROM ?::jsonb AND payload = ?::jsonb
+			       AND (?::timestamptz IS NULL OR occurred_at = ?::timestamptz) AS same
+			FROM outbox_event WHERE event_id = ?::uuid""";
+
+	private static final String STATUS = """
+			SELECT event_id, event_type, status, attempts, last_error, occurred_at, published_at
+			FROM outbox_event WHERE event_id = ?::uuid""";
+
+	private static final String MARK_PUBLISHED = """
+			UPDATE outbox_event
+			SET status = 'PUBLISHED', published_at = now(), attempts = attempts + 1, last_error = NULL
+			WHERE id = ANY (?)""";
+
+	private static final String MARK_DEAD = """
+			UPDATE outbox_event
+			SET status = 'DEAD', attempts = attempts + 1, last_error = ?
+			WHERE id = ?""";
+
+	// Exponential backoff from the row's own attempt count, capped: initial * 2^attempts.
+	private static final String MARK_FAILED = """
+			UPDATE outbox_event
+			SET attempts = attempts + 1, last_error = ?,
+			    available_at = now() + make_interval(secs => least(? * power(2, least(attempts, 30)), ?))
+			WHERE id = ANY (?)""";
+
+	// The DEAD row of a relay dead letter is handled once the dead letter is: retention
+	// may delete it.
+	private static final String MARK_HANDLED = """
+			UPDATE outbox_event SET handled_at = now()
+			WHERE event_id = ?::uuid AND status = 'DEAD' AND handled_at IS NULL""";
+
+	// No index on published_at: old rows sit at the start of the heap, where a sequential
+	// scan with a
+	// LIMIT finds them at once, and an index would cost every relay mark an extra index
+	// write.
+	private static final String DELETE_PUBLISHED = """
+			DELETE FROM outbox_event WHERE ctid = ANY (ARRAY(
+			    SELECT ctid FROM outbox_event
+			    WHERE status = 'PUBLISHED' AND published_at < now() - make_interval(secs => ?) LIMIT ?))""";
+
+	private static final String DELETE_HANDLED_DEAD = """
+			DELETE FROM outbox_event WHERE ctid = ANY (ARRAY(
+			    SELECT ctid FROM outbox_event
+			    WHERE status = 'DEAD' AND handled_at < now() - make_interval(secs => ?) LIMIT ?))""";
+
+	private static final String BACKLOG = """
+			SELECT count(*) AS pending,
+			       greatest(coalesce(extract(epoch FROM now() - min(
+			           CASE WHEN attempts = 0 THEN available_at ELSE created_at END)), 0), 0) AS lag
+			FROM outbox_event WHERE status = 'PENDING'""";
+
+	// Dead tuples of the table: every published row leaves one behind until a vacuum.
+	private static final String DEAD_TUPLES = """
+			SELECT n_dead_tup, n_live_tup,
+			       coalesce(extract(epoch FROM now() - greatest(last_vacuum, last_autovacuum)), 1e9) AS since_vacuum
+			FROM pg_stat_user_tables WHERE relid = 'outbox_event'::regclass""";
+
+	private final ObjectMapper mapper = EnvelopeJson.mapper();
+
+	private final JdbcTemplate jdbc;
+
+	private final EventSchemas schemas;
+
+	private final int maxEventBytes;
+
+	private final double backoffInitialSeconds;
+
+	private final double backoffMaxSeconds;
+
+	OutboxStore(JdbcTemplate jdbc, EventSchemas schemas, EnvelopeProperties envelope, RelayProperties relay) {
+		this.jdbc = jdbc;
+		this.schemas = schemas;
+		this.maxEventBytes = envelope.maxBytes();
+		this.backoffInitialSeconds = relay.backoffInitial().toMillis() / 1000.0;
+		this.backoffMaxSeconds = relay.backoffMax().toMillis() / 1000.0;
+	}
+
+	/**
+	 * Writes one of the hub's own events, in the caller's transaction. It is validated
+	 * first, so the hub never writes a row its relay would dead-letter.
+	 * @param envelope a complete envelope
+	 * @param availableAt when the relay may publish it, null for now (a later time is a
+	 * durable delay)
+	 * @return false when an event with its eventId was written before (nothing written)
+	 * @throws EnvelopeValidationException when the envelope is invalid, holds what
+	 * PostgreSQL cannot store (values copied from a consumed event) or is over
+	 * {@code hub.envelope.max-size}
+	 */
+	public boolean write(Envelope envelope, Instant availableAt) {
+		JsonNode tree = this.mapper.valueToTree(envelope);
+		List<Violation> violations = new ArrayList<>(StorableJson.canonicalize(tree, ""));
+		violations.addAll(this.schemas.validate(tree));
+		if (!violations.isEmpty()) {
+			throw EnvelopeValidationException.of(violations);
+		}
+		int size = json(tree).getBytes(StandardCharsets.UTF_8).length;
+		if (size > this.maxEventBytes) {
+			throw new EnvelopeValidationException("invalid envelope: the event would be " + size
+					+ " bytes as JSON; at most " + this.maxEventBytes + " are published (hub.envelope.max-size)");
+		}
+		return this.jdbc.update(WRITE, envelope.eventId().toString(), envelope.eventType(), envelope.eventVersion(),
+				envelope.aggregateType(), envelope.aggregateId(), timestamp(envelope.occurredAt()),
+				envelope.correlationId(), envelope.causationId(), metadata(envelope), json(tree.get("payload")),
+				(availableAt != null) ? Timestamp.from(availableAt) : null) == 1;
+	}
+
+	/**
+	 * Inserts a posted envelope unless its eventId exists; a concurrent insert of the
+	 * same eventId waits for the other transaction and then sees its row.
+	 * @param envelope the canonical, enriched, valid envelope
+	 * @param compareOccurredAt whether the caller set occurredAt (a defaulted one differs
+	 * on every post)
+	 * @return what happened
+	 */
+	public Stored insertIfAbsent(Envelope envelope, boolean compareOccurredAt) {
+		String eventId = envelope.eventId().toString();
+		String metadata = metadata(envelope);
+		String payload = json(envelope.payload());
+		Timestamp occurredAt = timestamp(envelope.occurredAt());
+		List<Long> inserted = this.jdbc.queryForList(INSERT_IF_ABSENT, Long.class, eventId, envelope.eventType(),
+				envelope.eventVersion(), envelope.aggregateType(), envelope.aggregateId(), occurredAt,
+				envelope.correlationId(), envelope.causationId(), metadata, payload);
+		if (!inserted.isEmpty()) {
+			return new Stored(eventId, "PENDING", true, false);
+		}
+		Timestamp compared = compareOccurredAt ? occurredAt : null;
+		Map<String, Object> existing = this.jdbc.queryForMap(EXISTING, envelope.eventType(), envelope.eventVersion(),
+				envelope.aggregateType(), envelope.aggregateId(), envelope.correlationId(), envelope.causationId(),
+				metadata, payload, compared, compared, eventId);
+		boolean same = Boolean.TRUE.equals(existing.get("same"));
+		return new Stored(eventId, (String) existing.get("status"), false, !same);
+	}
+
+	/**
+	 * @param eventId an event
+	 * @return its outbox status, empty when there is no such event
+	 */
+	public Optional<EventStatus> status(UUID eventId) {
+		return this.jdbc
+			.query(STATUS,
+					(rs, row) -> new EventStatus(rs.getObject("event_id", UUID.class), rs.getString("event_type"),
+							rs.getString("status"), rs.getInt("attempts"), rs.getString("last_error"),
+							instant(rs.getTimestamp("occurred_at")), instant(rs.getTimestamp("published_at"))),
+					eventId.toString())
+			.stream()
+			.findFirst();
+	}
+
+	/**
+	 * Marks the DEAD row of a relay dead letter handled (replayed or discarded):
+	 * retention may delete it.
+	 * @param eventId the event
+	 */
+	public void markDeadHandled(UUID eventId) {
+		this.jdbc.update(MARK_HANDLED, eventId.toString());
+	}
+
+	/**
+	 * Deletes, in one statement, at most {@code limit} PUBLISHED rows published longer
+	 * ago than {@code age}.
+	 * @param age how old a published row must be
+	 * @param limit rows per statement
+	 * @return rows deleted
+	 */
+	public int deletePublished(Duration age, int limit) {
+		return this.jdbc.update(DELETE_PUBLISHED, age.toMillis() / 1000.0, limit);
+	}
+
+	/**
+	 * Deletes, in one statement, at most {@code limit} DEAD rows handled longer ago than
+	 * {@code age}; an unhandled DEAD row is never deleted.
+	 * @param age how long ago a dead row must have been handled
+	 * @param limit rows per statement
+	 * @return rows deleted
+	 */
+	public int deleteHandledDead(Duration age, int limit) {
+		return this.jdbc.update(DELETE_HANDLED_DEAD, age.toMillis() / 1000.0, limit);
+	}
+
+	/** The outbox backlog: PENDING rows and how long the oldest due one has waited. */
+	public Backlog backlog() {
+		Map<String, Object> backlog = this.jdbc.queryForMap(BACKLOG);
+		return new Backlog(((Number) backlog.get("pending")).longValue(), ((Number) backlog.get("lag")).doubleValue());
+	}
+
+	/**
+	 * Vacuums the table when dead tuples pile up and no vacuum ran for a minute: every
+	 * published row leaves one behind, and dead entries in the pending index slow the
+	 * relay's claim. PostgreSQL's autovacuum does this when it is on and keeps up; where
+	 * it is off or behind, the hub does it. {@code SKIP_LOCKED}: an instance that finds
+	 * another one vacuuming skips its turn.
+	 * @return whether it vacuumed
+	 */
+	public boolean vacuumIfBloated() {
+		Map<String, Object> stats = this.jdbc.queryForList(DEAD_TUPLES).stream().findFirst().orElse(Map.of());
+		long dead = ((Number) stats.getOrDefault("n_dead_tup", 0)).longValue();
+		long live = ((Number) stats.getOrDefault("n_live_tup", 0)).longValue();
+		double sinceVacuum = ((Number) stats.getOrDefault("since_vacuum", 0)).doubleValue();
+		if (dead < Math.max(1_000, live / 20) || sinceVacuum < 60) {
+			return false;
+		}
+		this.jdbc.execute("VACUUM (ANALYZE, SKIP_LOCKED) outbox_event");
+		return true;
+	}
+
+	void markPublished(List<Long> ids) {
+		if (!ids.isEmpty()) {
+			this.jdbc.update(MARK_PUBLISHED, (Object) ids.toArray(Long[]::new));
+		}
+	}
+
+	void markDead(Map<Long, String> reasons) {
+		if (!reasons.isEmpty()) {
+			this.jdbc.batchUpdate(MARK_DEAD,
+					reasons.entrySet()
+						.stream()
+						.map(entry -> new Object[] { entry.getValue(), entry.getKey() })
+						.toList());
+		}
+	}
+
+	/**
+	 * Counts a failed attempt for each row and postpones it by its backoff.
+	 * @param errors row id to error message
+	 */
+	void markFailed(Map<Long, String> errors) {
+		Map<String, List<Long>> idsByError = errors.entrySet()
+			.stream()
+			.collect(Collectors.groupingBy(Map.Entry::getValue,
+					Collectors.mapping(Map.Entry::getKey, Collectors.toList())));
+		idsByError.forEach((error, ids) -> this.jdbc.update(MARK_FAILED, error, this.backoffInitialSeconds,
+				this.backoffMaxSeconds, ids.toArray(Long[]::new)));
+	}
+
+	private String metadata(Envelope envelope) {
+		return (envelope.metadata() != null) ? json(this.mapper.valueToTree(envelope.metadata())) : null;
+	}
+
+	private String json(JsonNode node) {
+		try {
+			return this.mapper.writeValueAsString(node);
+		}
+		catch (JsonProcessingException ex) {
+			throw new IllegalStateException("A storable tree always serializes", ex);
+		}
+	}
+
+	private static Timestamp timestamp(Instant instant) {
+		return (instant != null) ? Timestamp.from(instant) : null;
+	}
+
+	private static Instant instant(Timestamp timestamp) {
+		return (timestamp != null) ? timestamp.toInstant() : null;
+	}
+
+	/**
+	 * What became of a posted envelope.
+	 *
+	 * @param eventId the event
+	 * @param status its outbox status
+	 * @param created whether this request stored it
+	 * @param conflict whether an event with this id but other content exists
+	 */
+	public record Stored(String eventId, String status, boolean created, boolean conflict) {
+	}
+
+	/**
+	 * An event's outbox status.
+	 *
+	 * @param eventId the event
+	 * @param eventType its type
+	 * @param status {@code PENDING}, {@code PUBLISHED} or {@code DEAD}
+	 * @param attempts publish attempts so far
+	 * @param lastError why the last attempt failed, or null
+	 * @param occurredAt when the event happened
+	 * @param publishedAt when the broker confirmed it, or null
+	 */
+	public record EventStatus(UUID eventId, String eventType, String status, int attempts, String lastError,
+			Instant occurredAt, Instant publishedAt) {
+	}
+
+	/**
+	 * The outbox backlog.
+	 *
+	 * @param pending PENDING rows
+	 * @param lagSeconds how long the oldest due row has waited: a scheduled row from when
+	 * it became due, a row that failed to publish from when it was written
+	 */
+	public record Backlog(long pending, double lagSeconds) {
+	}
+
+}
