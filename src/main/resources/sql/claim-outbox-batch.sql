@@ -17,13 +17,13 @@
 --  * The worker partition (hash of the aggregate) keeps this instance's own workers off each
 --    other's aggregates, so they rarely drop rows because of one another.
 --  * Nothing unbounded reaches the hub's heap: text columns come at most 1,000 characters long (longer
---    ones fail validation anyway), and metadata and payload only when the row's JSON text is at most
+--    ones fail validation anyway), a traceparent only with its W3C length, and metadata and payload only when the row's JSON text is at most
 --    twice hub.envelope.max-size (PostgreSQL's jsonb text adds a space after every ':' and ','; the
 --    relay then checks the exact serialized size). A larger row comes without them and is made DEAD.
 --    A batch stops at hub.relay.max-batch-bytes.
 WITH claimed AS (
     SELECT id, event_id, event_type, event_version, aggregate_type, aggregate_id, occurred_at,
-           correlation_id, causation_id, metadata, payload, attempts
+           correlation_id, causation_id, metadata, payload, attempts, traceparent
     FROM outbox_event candidate
     WHERE status = 'PENDING'
       AND available_at <= now()
@@ -46,6 +46,7 @@ FROM (
     SELECT c.id, c.event_id, left(c.event_type, 1000) AS event_type, left(c.event_version, 1000) AS event_version,
            left(c.aggregate_type, 1000) AS aggregate_type, left(c.aggregate_id, 1000) AS aggregate_id, c.occurred_at,
            left(c.correlation_id, 1000) AS correlation_id, left(c.causation_id, 1000) AS causation_id, c.attempts,
+           CASE WHEN octet_length(c.traceparent) = 55 THEN c.traceparent END AS traceparent,
            sz.bytes AS row_size,
            CASE WHEN sz.bytes <= 2 * :#maxEventBytes THEN txt.metadata END AS metadata,
            CASE WHEN sz.bytes <= 2 * :#maxEventBytes THEN txt.payload END AS payload,

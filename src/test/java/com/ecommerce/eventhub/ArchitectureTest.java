@@ -23,11 +23,12 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 /**
  * The package rule of STYLE.md "Layout by capability", as a matrix: which of the hub's
  * packages each package may use. The core every capability may use is {@code envelope}
- * (plain Java), {@code config}, {@code topology} (the broker: connections, publishing,
- * dead letters) and {@code outbox} (the event store); beyond it, the HTTP capabilities
- * use {@code web}, and the consumers ({@code email}) and operations ({@code ops}) use the
- * consumer foundation's API. No capability uses another capability. A package that is not
- * in the matrix fails the build until it is placed in it.
+ * (plain Java), {@code config}, {@code tracing} (spans of an event's path),
+ * {@code topology} (the broker: connections, publishing, dead letters) and {@code outbox}
+ * (the event store); beyond it, the HTTP capabilities use {@code web}, and the consumers
+ * ({@code email}) and operations ({@code ops}) use the consumer foundation's API. No
+ * capability uses another capability. A package that is not in the matrix fails the build
+ * until it is placed in it.
  */
 @AnalyzeClasses(packages = ArchitectureTest.HUB, importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
@@ -36,12 +37,13 @@ class ArchitectureTest {
 
 	private static final String ENVELOPE = HUB + ".envelope..";
 
-	private static final Set<String> CORE = Set.of("envelope", "config", "topology", "outbox");
+	private static final Set<String> CORE = Set.of("envelope", "config", "tracing", "topology", "outbox");
 
 	/** Each package and the hub packages it may use besides itself. */
 	private static final Map<String, Set<String>> MAY_USE = Map.ofEntries(Map.entry("envelope", Set.of()),
-			Map.entry("config", Set.of("envelope")), Map.entry("topology", Set.of("envelope", "config")),
-			Map.entry("outbox", Set.of("envelope", "config", "topology")),
+			Map.entry("config", Set.of("envelope")), Map.entry("tracing", Set.of()),
+			Map.entry("topology", Set.of("envelope", "config")),
+			Map.entry("outbox", Set.of("envelope", "config", "tracing", "topology")),
 			Map.entry("web", Set.of("envelope", "config")), Map.entry("consumers", CORE),
 			Map.entry("email", union(CORE, "consumers")), Map.entry("ingestion", union(CORE, "web")),
 			Map.entry("routes", union(CORE, "web")), Map.entry("ops", union(CORE, "web", "consumers")));

@@ -9,11 +9,13 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
+import com.ecommerce.eventhub.tracing.EventTracing;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.Route;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.RouteDefinition;
+
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
@@ -31,8 +33,11 @@ class ConsumerRoutes implements DisposableBean {
 
 	private ProducerTemplate producer;
 
-	ConsumerRoutes(CamelContext camel) {
+	private final EventTracing tracing;
+
+	ConsumerRoutes(CamelContext camel, EventTracing tracing) {
 		this.camel = camel;
+		this.tracing = tracing;
 	}
 
 	/**
@@ -108,7 +113,7 @@ class ConsumerRoutes implements DisposableBean {
 			.map(String::trim)
 			.map(Integer::valueOf)
 			.collect(Collectors.toUnmodifiableSet());
-		return new EndpointHandler(producer(), target, majors);
+		return new EndpointHandler(producer(), target, majors, this.tracing);
 	}
 
 	private synchronized ProducerTemplate producer() {

@@ -11,6 +11,8 @@ import java.util.Set;
 import com.ecommerce.eventhub.envelope.Envelope;
 import com.ecommerce.eventhub.envelope.EnvelopeJson;
 import com.ecommerce.eventhub.envelope.PermanentFailureException;
+import com.ecommerce.eventhub.tracing.EventTracing;
+import io.micrometer.tracing.Span;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.http.base.HttpOperationFailedException;
@@ -19,7 +21,9 @@ import org.apache.camel.http.base.HttpOperationFailedException;
  * The handler of a YAML consumer route: sends the envelope (JSON body, no headers) to the
  * route's {@code target} endpoint, typically a {@code direct:} route of the same file
  * that forwards it. The event's id and type travel as exchange properties
- * {@code hubEventId} and {@code hubEventType}.
+ * {@code hubEventId} and {@code hubEventType}, and with tracing on the call's W3C trace
+ * context as {@code hubTraceparent} (the shipped forwarder sends them as
+ * {@code Idempotency-Key} and {@code traceparent}).
  *
  * <p>
  * An HTTP answer is classified as HTTP means it: 408, 425, 429 and 5xx are transient and
@@ -34,6 +38,8 @@ final class EndpointHandler implements EventHandler {
 
 	static final String EVENT_TYPE = "hubEventType";
 
+	static final String TRACEPARENT = "hubTraceparent";
+
 	/**
 	 * A Retry-After further away than this is read as this; the route's maxDelay caps it
 	 * again.
@@ -46,7 +52,10 @@ final class EndpointHandler implements EventHandler {
 
 	private final Set<Integer> majors;
 
-	EndpointHandler(ProducerTemplate producer, String target, Set<Integer> majors) {
+	private final EventTracing tracing;
+
+	EndpointHandler(ProducerTemplate producer, String target, Set<Integer> majors, EventTracing tracing) {
+		this.tracing = tracing;
 		this.producer = producer;
 		this.target = target;
 		this.majors = Set.copyOf(majors);
@@ -80,9 +89,24 @@ final class EndpointHandler implements EventHandler {
 	/** Forwards the message body as it was consumed, not serialized again. */
 	@Override
 	public void handle(Envelope envelope, byte[] body) throws Exception {
+		Span span = this.tracing.start("call " + this.target, Span.Kind.CLIENT, null, null);
+		try {
+			call(envelope, body, span);
+		}
+		catch (Exception ex) {
+			span.error(ex);
+			throw ex;
+		}
+		finally {
+			span.end();
+		}
+	}
+
+	private void call(Envelope envelope, byte[] body, Span span) throws Exception {
 		Exchange result = this.producer.send(this.target, exchange -> {
 			exchange.setProperty(EVENT_ID, envelope.eventId().toString());
 			exchange.setProperty(EVENT_TYPE, envelope.eventType());
+			exchange.setProperty(TRACEPARENT, this.tracing.traceparentOf(span));
 			exchange.getMessage().setBody(body);
 		});
 		Exception failure = result.getException();

@@ -1,6 +1,7 @@
 package com.ecommerce.eventhub.consumers;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -11,6 +12,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.ecommerce.eventhub.envelope.Envelope;
 import com.ecommerce.eventhub.envelope.EnvelopeValidationException;
+import com.ecommerce.eventhub.topology.EventLag;
+import com.ecommerce.eventhub.tracing.EventTracing;
+import com.ecommerce.eventhub.tracing.EventTracing.EventIdentity;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.AsyncProcessor;
 import org.apache.camel.CamelContext;
@@ -62,8 +68,11 @@ class HandlerInvoker implements AsyncProcessor, DisposableBean {
 
 	private final CamelContext camel;
 
+	private final EventTracing tracing;
+
 	HandlerInvoker(ConsumerRoutes routes, MessageGuard guard, HandlingOnce once, ConsumerMetrics metrics,
-			CamelContext camel) {
+			CamelContext camel, EventTracing tracing) {
+		this.tracing = tracing;
 		this.routes = routes;
 		this.guard = guard;
 		this.once = once;
@@ -113,7 +122,10 @@ class HandlerInvoker implements AsyncProcessor, DisposableBean {
 									// skipped
 			return true;
 		}
-		Attempt attempt = new Attempt(route, envelope, body, exchange, callback, MDC.getCopyOfContextMap());
+		Instant publishedAt = EventLag.publishedAt(exchange.getMessage().getHeader(EventLag.PUBLISHED_AT_HEADER));
+		Attempt attempt = new Attempt(route, envelope, body, publishedAt,
+				EventTracing.valid(exchange.getMessage().getHeader(EventTracing.TRACEPARENT)), exchange, callback,
+				MDC.getCopyOfContextMap());
 		try {
 			route.attempts().execute(attempt);
 		}
@@ -144,6 +156,12 @@ class HandlerInvoker implements AsyncProcessor, DisposableBean {
 
 		private final byte[] body;
 
+		/** When the relay published the event, null when the message does not say. */
+		private final Instant publishedAt;
+
+		/** The trace the message continues, null when it carries none. */
+		private final String traceparent;
+
 		private final Exchange exchange;
 
 		private final AsyncCallback callback;
@@ -158,11 +176,13 @@ class HandlerInvoker implements AsyncProcessor, DisposableBean {
 		/** Whether the timeout fired while the handler ran; guarded by this. */
 		private boolean abandoned;
 
-		Attempt(ConsumerRoute route, Envelope envelope, byte[] body, Exchange exchange, AsyncCallback callback,
-				Map<String, String> mdc) {
+		Attempt(ConsumerRoute route, Envelope envelope, byte[] body, Instant publishedAt, String traceparent,
+				Exchange exchange, AsyncCallback callback, Map<String, String> mdc) {
 			this.route = route;
 			this.envelope = envelope;
 			this.body = body;
+			this.publishedAt = publishedAt;
+			this.traceparent = traceparent;
 			this.exchange = exchange;
 			this.callback = callback;
 			this.mdc = mdc;
@@ -183,15 +203,20 @@ class HandlerInvoker implements AsyncProcessor, DisposableBean {
 			// queued.
 			ScheduledFuture<?> timer = HandlerInvoker.this.timeouts.schedule(this::timeOut,
 					this.route.attemptTimeout().toMillis(), TimeUnit.MILLISECONDS);
-			try {
+			// The attempt's span is in scope while the handler runs: its SMTP send or
+			// webhook call and the events it writes continue the trace.
+			Span span = startSpan();
+			try (Tracer.SpanInScope scope = HandlerInvoker.this.tracing.inScope(span)) {
 				complete(HandlerInvoker.this.once.handle(this.route, this.envelope, this.body, this.completed::get),
 						null);
 			}
 			catch (Throwable ex) { // whatever the handler threw, the exchange must
 									// complete, or its message stays unacknowledged
+				span.error(ex);
 				complete(false, ex);
 			}
 			finally {
+				span.end();
 				timer.cancel(false);
 				synchronized (this) {
 					this.runner = null;
@@ -203,6 +228,14 @@ class HandlerInvoker implements AsyncProcessor, DisposableBean {
 										// task
 				MDC.clear();
 			}
+		}
+
+		private Span startSpan() {
+			String routeId = this.route.routeId();
+			Span span = HandlerInvoker.this.tracing.start("attempt " + routeId, Span.Kind.CONSUMER, this.traceparent,
+					new EventIdentity(this.envelope.eventId().toString(), this.envelope.eventType(),
+							this.envelope.correlationId()));
+			return span.tag("route", routeId).tag("attempt", AttemptPolicy.attemptsMade(this.exchange));
 		}
 
 		private void timeOut() {
@@ -239,7 +272,7 @@ class HandlerInvoker implements AsyncProcessor, DisposableBean {
 				this.exchange.setException(failure);
 			}
 			else if (handled) {
-				HandlerInvoker.this.metrics.handled(routeId);
+				HandlerInvoker.this.metrics.handled(routeId, this.envelope.eventType(), this.publishedAt);
 				log.debug("Route {} handled event {}", routeId, this.envelope.eventId());
 			}
 			else {

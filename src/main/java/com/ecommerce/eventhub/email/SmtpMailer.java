@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 import com.ecommerce.eventhub.config.MailProperties;
+import com.ecommerce.eventhub.tracing.EventTracing;
+import io.micrometer.tracing.Span;
 import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
 import jakarta.mail.internet.AddressException;
@@ -36,7 +38,10 @@ class SmtpMailer {
 
 	private final String from;
 
-	SmtpMailer(CamelContext camel, MailProperties mail) {
+	private final EventTracing tracing;
+
+	SmtpMailer(CamelContext camel, MailProperties mail, EventTracing tracing) {
+		this.tracing = tracing;
 		this.producer = camel.createProducerTemplate();
 		String address = mail.host() + ":" + mail.port();
 		MailEndpointBuilder builder = mail.ssl() ? StaticEndpointBuilders.smtps(address)
@@ -64,17 +69,25 @@ class SmtpMailer {
 	 * @throws MailDeliveryException when the send failed
 	 */
 	String send(String recipient, RenderedMail mail) throws MailDeliveryException {
-		Exchange result = this.producer.send(this.endpoint, exchange -> {
-			exchange.getMessage().setHeader("To", recipient);
-			exchange.getMessage().setHeader("From", this.from);
-			exchange.getMessage().setHeader("Subject", mail.subject());
-			exchange.getMessage().setHeader(MailConstants.MAIL_ALTERNATIVE_BODY, mail.text());
-			exchange.getMessage().setBody(mail.html());
-		});
-		if (result.getException() != null) {
-			throw classify(result.getException());
+		Span span = this.tracing.start("smtp send", Span.Kind.CLIENT, null, null);
+		try {
+			Exchange result = this.producer.send(this.endpoint, exchange -> {
+				exchange.getMessage().setHeader("To", recipient);
+				exchange.getMessage().setHeader("From", this.from);
+				exchange.getMessage().setHeader("Subject", mail.subject());
+				exchange.getMessage().setHeader(MailConstants.MAIL_ALTERNATIVE_BODY, mail.text());
+				exchange.getMessage().setBody(mail.html());
+			});
+			if (result.getException() != null) {
+				MailDeliveryException failure = classify(result.getException());
+				span.error(failure);
+				throw failure;
+			}
+			return result.getMessage().getHeader(MailConstants.MAIL_MESSAGE_ID, String.class);
 		}
-		return result.getMessage().getHeader(MailConstants.MAIL_MESSAGE_ID, String.class);
+		finally {
+			span.end();
+		}
 	}
 
 	/**

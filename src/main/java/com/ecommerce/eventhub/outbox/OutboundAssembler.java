@@ -18,11 +18,15 @@ import com.ecommerce.eventhub.envelope.EventSchemas;
 import com.ecommerce.eventhub.envelope.Violation;
 import com.ecommerce.eventhub.topology.ConfirmingPublisher.Outgoing;
 import com.ecommerce.eventhub.topology.DeadLetterHeaders;
+import com.ecommerce.eventhub.topology.EventLag;
+import com.ecommerce.eventhub.tracing.EventTracing;
+import com.ecommerce.eventhub.tracing.EventTracing.EventIdentity;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.rabbitmq.client.AMQP;
+import io.micrometer.tracing.Span;
 
 import org.springframework.stereotype.Component;
 
@@ -52,8 +56,11 @@ class OutboundAssembler {
 
 	private final int maxEventBytes;
 
+	private final EventTracing tracing;
+
 	OutboundAssembler(EventSchemas schemas, HubProperties hub, TopologyProperties topology,
-			EnvelopeProperties envelopeLimits, Clock clock) {
+			EnvelopeProperties envelopeLimits, Clock clock, EventTracing tracing) {
+		this.tracing = tracing;
 		this.schemas = schemas;
 		this.enricher = new EnvelopeEnricher(hub.source(), hub.environment(), clock);
 		this.topology = topology;
@@ -75,8 +82,14 @@ class OutboundAssembler {
 				if (body.length > this.maxEventBytes) {
 					return deadLetter(row, summary(row), tooLarge(String.valueOf(body.length)));
 				}
-				return new OutboundMessage(row.id(),
-						new Outgoing(this.topology.exchange(), row.eventType(), eventProperties(row), body), null);
+				// The row's, or (a row without one) about the enriched value.
+				Instant occurredAt = (row.occurredAt() != null) ? row.occurredAt() : this.clock.instant();
+				// Ended by the relay when the broker confirmed (or refused) the message.
+				Span publish = this.tracing.start("publish " + row.eventType(), Span.Kind.PRODUCER, row.traceparent(),
+						new EventIdentity(row.eventId().toString(), row.eventType(), row.correlationId()));
+				String traceparent = this.tracing.enabled() ? this.tracing.traceparentOf(publish) : row.traceparent();
+				return new OutboundMessage(row.id(), new Outgoing(this.topology.exchange(), row.eventType(),
+						eventProperties(row, occurredAt, traceparent), body), null, occurredAt, publish);
 			}
 			reason = EnvelopeValidationException.of(violations).getMessage();
 		}
@@ -122,15 +135,20 @@ class OutboundAssembler {
 		}
 	}
 
-	private AMQP.BasicProperties eventProperties(OutboxRow row) {
+	private AMQP.BasicProperties eventProperties(OutboxRow row, Instant occurredAt, String traceparent) {
 		Map<String, Object> headers = new HashMap<>();
+		if (traceparent != null) {
+			headers.put(EventTracing.TRACEPARENT, traceparent);
+		}
 		headers.put("eventVersion", row.eventVersion());
 		headers.put("aggregateType", row.aggregateType());
 		headers.put("aggregateId", row.aggregateId());
 		if (row.causationId() != null) {
 			headers.put("causationId", row.causationId());
 		}
-		Instant occurredAt = (row.occurredAt() != null) ? row.occurredAt() : this.clock.instant();
+		// When the relay publishes it (assembly and publish are one step of a batch): the
+		// consumers measure their lag from it.
+		headers.put(EventLag.PUBLISHED_AT_HEADER, EventLag.publishedAtHeader(this.clock.instant()));
 		return new AMQP.BasicProperties.Builder().contentType(CONTENT_TYPE)
 			.deliveryMode(PERSISTENT)
 			.messageId(row.eventId().toString())
@@ -176,7 +194,7 @@ class OutboundAssembler {
 			.headers(headers)
 			.build();
 		return new OutboundMessage(row.id(), new Outgoing("", this.topology.deadLetterQueue(), properties, body),
-				reason);
+				reason, null, Span.NOOP);
 	}
 
 	/** The row's columns as they are, for a row whose JSON could not even be parsed. */

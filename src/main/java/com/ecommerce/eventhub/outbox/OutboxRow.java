@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 
+import com.ecommerce.eventhub.tracing.EventTracing;
+
 /**
  * One claimed outbox row, as the claim query returns it.
  *
@@ -23,10 +25,12 @@ import java.util.UUID;
  * load
  * @param attempts failed publish attempts so far
  * @param size the row's JSON and text columns in bytes, as PostgreSQL writes them
+ * @param traceparent the W3C trace context the event continues, null when the row has
+ * none or an ill-formed one
  */
 public record OutboxRow(long id, UUID eventId, String eventType, String eventVersion, String aggregateType,
 		String aggregateId, Instant occurredAt, String correlationId, String causationId, String metadata,
-		String payload, int attempts, long size) {
+		String payload, int attempts, long size, String traceparent) {
 
 	/**
 	 * Whether the claim left the row's JSON out because it is far over
@@ -48,7 +52,8 @@ public record OutboxRow(long id, UUID eventId, String eventType, String eventVer
 				(String) columns.get("aggregate_type"), (String) columns.get("aggregate_id"),
 				(occurredAt != null) ? occurredAt.toInstant() : null, (String) columns.get("correlation_id"),
 				(String) columns.get("causation_id"), (String) columns.get("metadata"), (String) columns.get("payload"),
-				((Number) columns.get("attempts")).intValue(), ((Number) columns.get("row_size")).longValue());
+				((Number) columns.get("attempts")).intValue(), ((Number) columns.get("row_size")).longValue(),
+				EventTracing.valid(columns.get("traceparent")));
 	}
 
 }

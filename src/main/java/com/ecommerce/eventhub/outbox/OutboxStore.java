@@ -19,6 +19,7 @@ import com.ecommerce.eventhub.envelope.EnvelopeValidationException;
 import com.ecommerce.eventhub.envelope.EventSchemas;
 import com.ecommerce.eventhub.envelope.StorableJson;
 import com.ecommerce.eventhub.envelope.Violation;
+import com.ecommerce.eventhub.tracing.EventTracing;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -40,14 +41,14 @@ public class OutboxStore {
 	// derived eventId, which is kept once.
 	private static final String WRITE = """
 			INSERT INTO outbox_event (event_id, event_type, event_version, aggregate_type, aggregate_id, occurred_at,
-			    correlation_id, causation_id, metadata, payload, available_at)
-			VALUES (?::uuid, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, coalesce(?, now()))
+			    correlation_id, causation_id, metadata, payload, available_at, traceparent)
+			VALUES (?::uuid, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, coalesce(?, now()), ?)
 			ON CONFLICT (event_id) DO NOTHING""";
 
 	private static final String INSERT_IF_ABSENT = """
 			INSERT INTO outbox_event (event_id, event_type, event_version, aggregate_type, aggregate_id, occurred_at,
-			    correlation_id, causation_id, metadata, payload)
-			VALUES (?::uuid, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb)
+			    correlation_id, causation_id, metadata, payload, traceparent)
+			VALUES (?::uuid, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?)
 			ON CONFLICT (event_id) DO NOTHING
 			RETURNING id""";
 
@@ -127,8 +128,12 @@ public class OutboxStore {
 
 	private final double backoffMaxSeconds;
 
-	OutboxStore(JdbcTemplate jdbc, EventSchemas schemas, EnvelopeProperties envelope, RelayProperties relay) {
+	private final EventTracing tracing;
+
+	OutboxStore(JdbcTemplate jdbc, EventSchemas schemas, EnvelopeProperties envelope, RelayProperties relay,
+			EventTracing tracing) {
 		this.jdbc = jdbc;
+		this.tracing = tracing;
 		this.schemas = schemas;
 		this.maxEventBytes = envelope.maxBytes();
 		this.backoffInitialSeconds = relay.backoffInitial().toMillis() / 1000.0;
@@ -137,7 +142,8 @@ public class OutboxStore {
 
 	/**
 	 * Writes one of the hub's own events, in the caller's transaction. It is validated
-	 * first, so the hub never writes a row its relay would dead-letter.
+	 * first, so the hub never writes a row its relay would dead-letter. It continues the
+	 * trace in scope (the consumer attempt that writes it).
 	 * @param envelope a complete envelope
 	 * @param availableAt when the relay may publish it, null for now (a later time is a
 	 * durable delay)
@@ -161,12 +167,13 @@ public class OutboxStore {
 		return this.jdbc.update(WRITE, envelope.eventId().toString(), envelope.eventType(), envelope.eventVersion(),
 				envelope.aggregateType(), envelope.aggregateId(), timestamp(envelope.occurredAt()),
 				envelope.correlationId(), envelope.causationId(), metadata(envelope), json(tree.get("payload")),
-				(availableAt != null) ? Timestamp.from(availableAt) : null) == 1;
+				(availableAt != null) ? Timestamp.from(availableAt) : null, this.tracing.currentTraceparent()) == 1;
 	}
 
 	/**
 	 * Inserts a posted envelope unless its eventId exists; a concurrent insert of the
-	 * same eventId waits for the other transaction and then sees its row.
+	 * same eventId waits for the other transaction and then sees its row. It continues
+	 * the trace in scope (the ingestion request).
 	 * @param envelope the canonical, enriched, valid envelope
 	 * @param compareOccurredAt whether the caller set occurredAt (a defaulted one differs
 	 * on every post)
@@ -179,7 +186,7 @@ public class OutboxStore {
 		Timestamp occurredAt = timestamp(envelope.occurredAt());
 		List<Long> inserted = this.jdbc.queryForList(INSERT_IF_ABSENT, Long.class, eventId, envelope.eventType(),
 				envelope.eventVersion(), envelope.aggregateType(), envelope.aggregateId(), occurredAt,
-				envelope.correlationId(), envelope.causationId(), metadata, payload);
+				envelope.correlationId(), envelope.causationId(), metadata, payload, this.tracing.currentTraceparent());
 		if (!inserted.isEmpty()) {
 			return new Stored(eventId, "PENDING", true, false);
 		}

@@ -68,10 +68,11 @@ public class TopologyConfiguration {
 	 */
 	public static Queue deadLetterQueue(TopologyProperties topology) {
 		Map<String, Object> arguments = queueTypeArgument(topology);
-		arguments.put("x-message-ttl", topology.deadLetterTtl().toMillis());
-		arguments.put("x-dead-letter-exchange", "");
-		arguments.put("x-dead-letter-routing-key", archiveQueue(topology));
-		atLeastOnceDeadLettering(topology, arguments);
+		if (topology.rabbitmqExtensions()) {
+			// Without a dead-letter target the TTL would drop expired dead letters.
+			arguments.put("x-message-ttl", topology.deadLetterTtl().toMillis());
+			deadLetterTo(topology, archiveQueue(topology), arguments);
+		}
 		return new Queue(topology.deadLetterQueue(), true, false, false, arguments);
 	}
 
@@ -103,18 +104,21 @@ public class TopologyConfiguration {
 	 */
 	public static Queue consumerQueue(TopologyProperties topology, String name) {
 		Map<String, Object> arguments = new HashMap<>();
-		arguments.put("x-dead-letter-exchange", "");
-		arguments.put("x-dead-letter-routing-key", topology.deadLetterQueue());
-		atLeastOnceDeadLettering(topology, arguments);
+		if (topology.rabbitmqExtensions()) {
+			deadLetterTo(topology, topology.deadLetterQueue(), arguments);
+		}
 		return durableQueue(topology, name, arguments);
 	}
 
 	/**
-	 * Quorum queues dead-letter at most once by default: a message whose dead-lettering
-	 * the broker cannot complete is dropped. At-least-once keeps it in the source queue
-	 * until the target took it (RabbitMQ 3.10+, requires the reject-publish overflow).
+	 * Dead-letters into a queue through the default exchange. Quorum queues dead-letter
+	 * at most once by default: a message whose dead-lettering the broker cannot complete
+	 * is dropped. At-least-once keeps it in the source queue until the target took it
+	 * (RabbitMQ 3.10+, requires the reject-publish overflow).
 	 */
-	private static void atLeastOnceDeadLettering(TopologyProperties topology, Map<String, Object> arguments) {
+	private static void deadLetterTo(TopologyProperties topology, String queue, Map<String, Object> arguments) {
+		arguments.put("x-dead-letter-exchange", "");
+		arguments.put("x-dead-letter-routing-key", queue);
 		if (topology.queueType() == QueueType.QUORUM) {
 			arguments.put("x-dead-letter-strategy", "at-least-once");
 			arguments.put("x-overflow", "reject-publish");

@@ -21,13 +21,13 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Authenticates every request except health, info, metrics and the OpenAPI document (deny
- * by default; on those a valid key is still recognised, so an admin sees the health
- * details) by its API key ({@code X-API-Key}, or {@code Authorization: Bearer <key>}):
- * 401 without a valid key, 403 when an operations endpoint ({@code /api/v1/dead-letters},
- * {@code /api/v1/routes}) is called with a key that is not {@code admin}. Keys are
- * compared in constant time and never logged; the caller's {@link ApiKey} is left in the
- * request attribute {@link #CALLER}.
+ * Authenticates every request except health, info, metrics and the OpenAPI and AsyncAPI
+ * documents (deny by default; on those a valid key is still recognised, so an admin sees
+ * the health details) by its API key ({@code X-API-Key}, or
+ * {@code Authorization: Bearer <key>}): 401 without a valid key, 403 when an operations
+ * endpoint ({@code /api/v1/dead-letters}, {@code /api/v1/routes}) is called with a key
+ * that is not {@code admin}. Keys are compared in constant time and never logged; the
+ * caller's {@link ApiKey} is left in the request attribute {@link #CALLER}.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 5)
@@ -42,11 +42,11 @@ public class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
 	private static final List<String> ADMIN_PATHS = List.of("/api/v1/dead-letters", "/api/v1/routes");
 
 	/**
-	 * What needs no key: health, info, metrics and the API description. Everything else
-	 * does.
+	 * What needs no key: health, info, metrics and the API and event descriptions.
+	 * Everything else does.
 	 */
 	private static final List<String> OPEN_PATHS = List.of("/actuator/health", "/actuator/info", "/actuator/prometheus",
-			"/livez", "/readyz", "/openapi.yaml");
+			"/livez", "/readyz", "/openapi.yaml", "/asyncapi.yaml");
 
 	private final SecurityProperties security;
 

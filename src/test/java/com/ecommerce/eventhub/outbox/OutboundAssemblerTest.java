@@ -16,8 +16,11 @@ import com.ecommerce.eventhub.config.TopologyProperties.QueueType;
 import com.ecommerce.eventhub.envelope.EnvelopeJson;
 import com.ecommerce.eventhub.envelope.EventSchemas;
 import com.ecommerce.eventhub.topology.DeadLetterHeaders;
+import com.ecommerce.eventhub.topology.EventLag;
+import com.ecommerce.eventhub.tracing.EventTracing;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
+
 import org.springframework.util.unit.DataSize;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,8 +36,8 @@ class OutboundAssemblerTest {
 	private final OutboundAssembler assembler = new OutboundAssembler(EventSchemas.load(),
 			new HubProperties("eventhub", "ecommerce-api", "production", 30),
 			new TopologyProperties("ecommerce.events", "dead-letter", Duration.ofDays(7), QueueType.QUORUM, 20,
-					List.of(new DomainQueue("order.events", List.of("order.#")))),
-			new EnvelopeProperties(DataSize.ofKilobytes(256)), Clock.fixed(NOW, ZoneOffset.UTC));
+					List.of(new DomainQueue("order.events", List.of("order.#"))), true, Duration.ofSeconds(30)),
+			new EnvelopeProperties(DataSize.ofKilobytes(256)), Clock.fixed(NOW, ZoneOffset.UTC), EventTracing.off());
 
 	@Test
 	void aValidRowIsTheEnrichedEnvelopeWithTheWireProperties() throws Exception {
@@ -50,7 +53,10 @@ class OutboundAssemblerTest {
 		assertThat(message.message().properties().getDeliveryMode()).isEqualTo(2);
 		assertThat(message.message().properties().getContentType()).isEqualTo("application/json");
 		assertThat(message.message().properties().getHeaders()).containsOnlyKeys("eventVersion", "aggregateType",
-				"aggregateId", "causationId");
+				"aggregateId", "causationId", EventLag.PUBLISHED_AT_HEADER);
+		assertThat(message.message().properties().getHeaders()).containsEntry(EventLag.PUBLISHED_AT_HEADER,
+				"2026-01-02T03:04:05Z");
+		assertThat(message.occurredAt()).isEqualTo(Instant.parse("2025-11-18T10:00:00Z"));
 		JsonNode body = EnvelopeJson.mapper().readTree(message.message().body());
 		assertThat(body.at("/metadata/source").asText()).isEqualTo("ecommerce-api");
 		assertThat(body.at("/metadata/environment").asText()).isEqualTo("production");
@@ -77,7 +83,7 @@ class OutboundAssemblerTest {
 	@Test
 	void aRowTooLargeToLoadIsADeadLetterWithoutItsPayload() {
 		OutboundMessage message = this.assembler.assemble(new OutboxRow(7, UUID.randomUUID(), "order.status-changed",
-				"1.0", "Order", "o-1", null, null, null, null, null, 0, 9_000_000));
+				"1.0", "Order", "o-1", null, null, null, null, null, 0, 9_000_000, null));
 		assertThat(message.isDeadLetter()).isTrue();
 		assertThat(message.deadReason()).contains("9000000 bytes", "hub.envelope.max-size");
 		assertThat(new String(message.message().body(), StandardCharsets.UTF_8)).doesNotContain("payload")
@@ -101,11 +107,54 @@ class OutboundAssemblerTest {
 		assertThat(OutboundAssembler.shortString(null)).isNull();
 	}
 
+	@Test
+	void aProducersTraceparentTravelsToTheMessageEvenWithTracingOff() {
+		String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+		OutboundMessage message = this.assembler
+			.assemble(row(UUID.randomUUID(), "order.status-changed", null, null, null, PAYLOAD, 0, traceparent));
+		assertThat(message.message().properties().getHeaders()).containsEntry("traceparent", traceparent);
+		assertThat(this.assembler.assemble(row(UUID.randomUUID(), "order.status-changed", null, null, null, PAYLOAD, 0))
+			.message()
+			.properties()
+			.getHeaders()).doesNotContainKey("traceparent");
+	}
+
+	@Test
+	void onlyAWellFormedTraceparentIsCarriedOn() {
+		assertThat(
+				OutboxRow.fromColumns(columns("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")).traceparent())
+			.isNotNull();
+		assertThat(
+				OutboxRow.fromColumns(columns("00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01")).traceparent())
+			.isNull();
+		assertThat(
+				OutboxRow.fromColumns(columns("00-00000000000000000000000000000000-00f067aa0ba902b7-01")).traceparent())
+			.isNull();
+		assertThat(OutboxRow.fromColumns(columns("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\n"))
+			.traceparent()).isNull();
+		assertThat(OutboxRow.fromColumns(columns("not a trace")).traceparent()).isNull();
+	}
+
+	private static java.util.Map<String, Object> columns(String traceparent) {
+		java.util.Map<String, Object> columns = new java.util.HashMap<>();
+		columns.put("id", 1L);
+		columns.put("event_id", UUID.randomUUID());
+		columns.put("attempts", 0);
+		columns.put("row_size", 10L);
+		columns.put("traceparent", traceparent);
+		return columns;
+	}
+
 	private static OutboxRow row(UUID eventId, String type, String correlationId, String causationId, String metadata,
 			String payload, int attempts) {
+		return row(eventId, type, correlationId, causationId, metadata, payload, attempts, null);
+	}
+
+	private static OutboxRow row(UUID eventId, String type, String correlationId, String causationId, String metadata,
+			String payload, int attempts, String traceparent) {
 		return new OutboxRow(1, eventId, type, "1.0", "Order", "0b6c3c53-4d0a-4d56-a4a5-0c8e2f5b8c7d",
 				Instant.parse("2025-11-18T10:00:00Z"), correlationId, causationId, metadata, payload, attempts,
-				payload.length());
+				payload.length(), traceparent);
 	}
 
 }

@@ -3,6 +3,7 @@ package com.ecommerce.eventhub.outbox;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ import com.ecommerce.eventhub.support.QueueRecorder;
 import com.ecommerce.eventhub.support.QueueRecorder.Received;
 import com.ecommerce.eventhub.support.TestServices;
 import com.ecommerce.eventhub.support.TestTopology;
+import com.ecommerce.eventhub.topology.EventLag;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.rabbitmq.client.Channel;
@@ -44,6 +46,7 @@ class OutboxRelayIT {
 	@Test
 	void everySpecEventArrivesInItsDomainQueueWithTheWireFormat() throws Exception {
 		List<ObjectNode> sent = new ArrayList<>();
+		Instant before = Instant.now().truncatedTo(ChronoUnit.MILLIS);
 		try (QueueRecorder recorder = QueueRecorder.consume(topology.domainQueues().toArray(String[]::new))) {
 			for (String type : EventTypes.ALL) {
 				ObjectNode envelope = OutboxFixtures.example(type);
@@ -74,7 +77,9 @@ class OutboxRelayIT {
 				assertThat(message.properties().getTimestamp().toInstant())
 					.isEqualTo(Instant.parse(envelope.get("occurredAt").asText()));
 				assertThat(message.properties().getHeaders()).containsOnlyKeys("eventVersion", "aggregateType",
-						"aggregateId", "causationId");
+						"aggregateId", "causationId", EventLag.PUBLISHED_AT_HEADER);
+				assertThat(EventLag.publishedAt(message.header(EventLag.PUBLISHED_AT_HEADER))).isBetween(before,
+						Instant.now());
 				assertThat(message.header("eventVersion")).isEqualTo(envelope.get("eventVersion").asText());
 				assertThat(message.header("aggregateType")).isEqualTo(envelope.get("aggregateType").asText());
 				assertThat(message.header("aggregateId")).isEqualTo(envelope.get("aggregateId").asText());
