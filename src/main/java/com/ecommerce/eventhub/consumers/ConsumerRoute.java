@@ -22,10 +22,24 @@ import java.util.Set;
  * {@code at-most-once} (it is dead-lettered for a person)
  * @param attempts the route's own attempt threads ({@code concurrency} of them): a slow
  * route cannot take threads from another
+ * @param ordering whether the route handles each aggregate's events one at a time, in
+ * publish order, and what a dead letter does to its aggregate
+ * @param breaker when the route's peer counts as down
  */
 record ConsumerRoute(String routeId, String queue, Set<String> bindings, EventHandler handler, int maximumAttempts,
 		Duration initialDelay, double multiplier, Duration maxDelay, Duration attemptTimeout, boolean repeatAmbiguous,
-		AttemptPool attempts) {
+		AttemptPool attempts, Ordering ordering, Breaker breaker) {
+
+	/** The template parameters of ordering and of the breaker. */
+	static final String ORDERED = "ordered";
+
+	static final String PARTITIONS = "partitions";
+
+	static final String AFTER_DEAD_LETTER = "afterDeadLetter";
+
+	static final String BREAKER_FAILURES = "breakerFailures";
+
+	static final String BREAKER_PROBE_INTERVAL = "breakerProbeInterval";
 
 	/** The template parameter naming the side-effect policy, and its values. */
 	static final String SIDE_EFFECTS = "sideEffects";
@@ -43,6 +57,49 @@ record ConsumerRoute(String routeId, String queue, Set<String> bindings, EventHa
 	Duration delayBefore(int attempt) {
 		double millis = this.initialDelay.toMillis() * Math.pow(this.multiplier, Math.max(0, attempt - 2));
 		return (millis >= this.maxDelay.toMillis()) ? this.maxDelay : Duration.ofMillis((long) millis);
+	}
+
+	/**
+	 * Per-aggregate order ({@code ordered}, {@code partitions}, {@code afterDeadLetter}).
+	 *
+	 * @param ordered whether the route handles each aggregate's events one at a time, in
+	 * the order the relay published them
+	 * @param partitions how many queues the route's events are spread over by aggregate
+	 * (each handled one event at a time, in parallel with the others); 1 when not ordered
+	 * @param park whether a dead-lettered event stops its aggregate ({@code park}: the
+	 * aggregate's later events are dead-lettered behind it until it is replayed and
+	 * handled) or not ({@code skip})
+	 */
+	record Ordering(boolean ordered, int partitions, boolean park) {
+
+		/**
+		 * The largest number of partitions, and the number the relay hashes aggregates
+		 * to.
+		 */
+		static final int MAX_PARTITIONS = 64;
+
+		static final Ordering NONE = new Ordering(false, 1, false);
+
+		Ordering {
+			if (partitions < 1 || partitions > MAX_PARTITIONS) {
+				throw new IllegalArgumentException("partitions must be 1 to " + MAX_PARTITIONS + ", got " + partitions);
+			}
+		}
+
+	}
+
+	/**
+	 * When the route's peer counts as down ({@code breakerFailures},
+	 * {@code breakerProbeInterval}).
+	 *
+	 * @param failures failed attempts in a row that open the breaker; 0 for no breaker
+	 * @param probeInterval how long the breaker stays open before one attempt probes the
+	 * peer
+	 */
+	record Breaker(int failures, Duration probeInterval) {
+
+		static final Breaker NONE = new Breaker(0, Duration.ofSeconds(5));
+
 	}
 
 }

@@ -64,7 +64,9 @@ class ConsumerRoutes implements DisposableBean {
 				millis(parameters, "attemptTimeout"),
 				!ConsumerRoute.AT_MOST_ONCE
 					.equals(text(parameters, ConsumerRoute.SIDE_EFFECTS, ConsumerRoute.AT_LEAST_ONCE)),
-				new AttemptPool(routeId, concurrency));
+				new AttemptPool(routeId, concurrency), ordering(parameters),
+				new ConsumerRoute.Breaker(Integer.parseInt(text(parameters, ConsumerRoute.BREAKER_FAILURES, "0")),
+						millis(parameters, ConsumerRoute.BREAKER_PROBE_INTERVAL)));
 		ConsumerRoute previous = this.routes.put(routeId, consumer);
 		if (previous != null) {
 			previous.attempts().shutdown();
@@ -94,6 +96,23 @@ class ConsumerRoutes implements DisposableBean {
 		if (removed != null) {
 			removed.attempts().shutdown();
 		}
+	}
+
+	/**
+	 * The ordering a route's template parameters ask for.
+	 * @param parameters the template parameters
+	 * @return the ordering; {@link ConsumerRoute.Ordering#NONE} when not ordered
+	 */
+	static ConsumerRoute.Ordering ordering(Map<String, Object> parameters) {
+		if (!Boolean.parseBoolean(text(parameters, ConsumerRoute.ORDERED, "false"))) {
+			return ConsumerRoute.Ordering.NONE;
+		}
+		String afterDeadLetter = text(parameters, ConsumerRoute.AFTER_DEAD_LETTER, "skip");
+		if (!"skip".equals(afterDeadLetter) && !"park".equals(afterDeadLetter)) {
+			throw new IllegalArgumentException("afterDeadLetter must be skip or park, got " + afterDeadLetter);
+		}
+		return new ConsumerRoute.Ordering(true, Integer.parseInt(text(parameters, ConsumerRoute.PARTITIONS, "4")),
+				"park".equals(afterDeadLetter));
 	}
 
 	private EventHandler handler(String routeId, Map<String, Object> parameters) {

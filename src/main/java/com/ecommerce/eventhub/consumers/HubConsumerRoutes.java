@@ -37,7 +37,10 @@ import org.springframework.stereotype.Component;
  * endpoint that gets the envelope, see {@link EndpointHandler}) with {@code majors} (its
  * supported major versions), and optionally {@code maximumAttempts},
  * {@code initialDelay}, {@code multiplier}, {@code maxDelay}, {@code attemptTimeout}
- * (durations in milliseconds), which default to {@code hub.consumers.redelivery.*}.
+ * (durations in milliseconds), which default to {@code hub.consumers.redelivery.*};
+ * {@code ordered}, {@code partitions} and {@code afterDeadLetter} (per-aggregate order,
+ * see {@link PartitionedQueues}); {@code breakerFailures} and
+ * {@code breakerProbeInterval} (the route's circuit breaker).
  */
 @Component
 class HubConsumerRoutes extends EndpointRouteBuilder {
@@ -96,6 +99,17 @@ class HubConsumerRoutes extends EndpointRouteBuilder {
 			.templateParameter(ConsumerRoute.SIDE_EFFECTS, ConsumerRoute.AT_LEAST_ONCE,
 					"a remote side effect whose earlier attempt ended without an outcome: at-least-once (done again) "
 							+ "or at-most-once (dead-lettered)")
+			.templateParameter(ConsumerRoute.ORDERED, "false",
+					"true: each aggregate's events are handled one at a time, in publish order")
+			.templateParameter(ConsumerRoute.PARTITIONS, "4",
+					"ordered routes: queues the events are spread over by aggregate, handled in parallel (1 to 64)")
+			.templateParameter(ConsumerRoute.AFTER_DEAD_LETTER, "skip",
+					"ordered routes: skip (the aggregate goes on) or park (its later events wait in the dead-letter "
+							+ "queue behind the dead letter)")
+			.templateParameter(ConsumerRoute.BREAKER_FAILURES, "5",
+					"failed attempts in a row that open the route's circuit breaker; 0 for none")
+			.templateParameter(ConsumerRoute.BREAKER_PROBE_INTERVAL, "5000",
+					"how long an open breaker waits before one attempt probes the peer (ms)")
 			.templateParameter("exchange", this.topology.exchange(), "the event exchange")
 			.templateParameter("concurrency", String.valueOf(this.consumers.concurrency()),
 					"parallel consumers, and the route's attempt threads")
@@ -124,7 +138,10 @@ class HubConsumerRoutes extends EndpointRouteBuilder {
 				.parameter("initialDelay", millis(policy.initialDelay()))
 				.parameter("multiplier", String.valueOf(policy.multiplier()))
 				.parameter("maxDelay", millis(policy.maxDelay()))
-				.parameter("attemptTimeout", millis(policy.attemptTimeout()));
+				.parameter("attemptTimeout", millis(policy.attemptTimeout()))
+				.parameter(ConsumerRoute.ORDERED, String.valueOf(consumer.ordered()))
+				.parameter(ConsumerRoute.PARTITIONS, String.valueOf(consumer.partitions()))
+				.parameter(ConsumerRoute.AFTER_DEAD_LETTER, consumer.parkAfterDeadLetter() ? "park" : "skip");
 		}
 	}
 

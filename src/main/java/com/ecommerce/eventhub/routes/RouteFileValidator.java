@@ -35,10 +35,14 @@ final class RouteFileValidator {
 	 * a value Camel cannot use would fail the route only when it starts, or worse, behave
 	 * unexpectedly.
 	 */
-	private static final Map<String, String> PARAMETER_FORMATS = Map.of("maximumAttempts", "[1-9]\\d{0,3}",
-			"initialDelay", "\\d{1,9}", "maxDelay", "\\d{1,9}", "attemptTimeout", "[1-9]\\d{0,8}", "multiplier",
-			"[1-9]\\d{0,2}(\\.\\d{1,3})?", "concurrency", "[1-9]\\d?", "prefetch", "[1-9]\\d{0,3}", "majors",
-			"[1-9]\\d{0,3}( *, *[1-9]\\d{0,3}){0,15}", "sideEffects", "at-least-once|at-most-once");
+	private static final Map<String, String> PARAMETER_FORMATS = Map.ofEntries(
+			Map.entry("maximumAttempts", "[1-9]\\d{0,3}"), Map.entry("initialDelay", "\\d{1,9}"),
+			Map.entry("maxDelay", "\\d{1,9}"), Map.entry("attemptTimeout", "[1-9]\\d{0,8}"),
+			Map.entry("multiplier", "[1-9]\\d{0,2}(\\.\\d{1,3})?"), Map.entry("concurrency", "[1-9]\\d?"),
+			Map.entry("prefetch", "[1-9]\\d{0,3}"), Map.entry("majors", "[1-9]\\d{0,3}( *, *[1-9]\\d{0,3}){0,15}"),
+			Map.entry("sideEffects", "at-least-once|at-most-once"), Map.entry("ordered", "true|false"),
+			Map.entry("partitions", "[1-9]|[1-5]\\d|6[0-4]"), Map.entry("afterDeadLetter", "skip|park"),
+			Map.entry("breakerFailures", "\\d{1,3}"), Map.entry("breakerProbeInterval", "[1-9]\\d{0,8}"));
 
 	private final CamelContext camel;
 
