@@ -17,6 +17,11 @@ class AttemptPolicy implements Predicate {
 	/** Exchange property: attempts made so far. */
 	static final String ATTEMPTS_MADE = "hubAttemptsMade";
 
+	/**
+	 * Exchange property: true when the last failure was taken back ({@link #uncount}).
+	 */
+	static final String UNCOUNTED = "hubAttemptUncounted";
+
 	private final ToIntFunction<String> maximumAttempts;
 
 	/**
@@ -48,7 +53,28 @@ class AttemptPolicy implements Predicate {
 	static int startAttempt(Exchange exchange) {
 		int attempt = attemptsMade(exchange) + 1;
 		exchange.setProperty(ATTEMPTS_MADE, attempt);
+		exchange.removeProperty(UNCOUNTED);
 		return attempt;
+	}
+
+	/**
+	 * Takes back the attempt that just failed, because it was none: it waited for another
+	 * delivery of the same event ({@code HandlingOnce.BusyException}), or it probed a
+	 * peer the route's circuit breaker had found down, and the peer still is. It uses up
+	 * none of the message's attempts and is not a failed attempt in the route's metrics.
+	 * @param exchange the exchange whose attempt failed
+	 */
+	static void uncount(Exchange exchange) {
+		exchange.setProperty(ATTEMPTS_MADE, attemptsMade(exchange) - 1);
+		exchange.setProperty(UNCOUNTED, true);
+	}
+
+	/**
+	 * @param exchange an exchange that failed
+	 * @return whether its failure was an attempt (for the failed and retried counters)
+	 */
+	static boolean counted(Exchange exchange) {
+		return !exchange.getProperty(UNCOUNTED, false, Boolean.class);
 	}
 
 	/**

@@ -29,9 +29,15 @@ class ConsumerDeadLetters {
 
 	private final Clock clock;
 
-	ConsumerDeadLetters(DeadLetterPublisher publisher, Clock clock) {
+	private final ConsumerRoutes routes;
+
+	private final AggregateParking parking;
+
+	ConsumerDeadLetters(DeadLetterPublisher publisher, Clock clock, ConsumerRoutes routes, AggregateParking parking) {
 		this.publisher = publisher;
 		this.clock = clock;
+		this.routes = routes;
+		this.parking = parking;
 	}
 
 	/**
@@ -78,6 +84,11 @@ class ConsumerDeadLetters {
 		byte[] body = message.getBody(byte[].class);
 		this.publisher.publish(properties, (body != null) ? body : new byte[0], properties.getType(),
 				message.getHeader(DeadLetterHeaders.FAILED_ROUTE, String.class));
+		// Parked only once the dead letter is safe: the aggregate's later events wait
+		// behind it.
+		this.routes.find(exchange.getFromRouteId())
+			.ifPresent(route -> this.parking.deadLettered(route, properties.getMessageId(),
+					message.getHeader("aggregateType", String.class), message.getHeader("aggregateId", String.class)));
 	}
 
 }

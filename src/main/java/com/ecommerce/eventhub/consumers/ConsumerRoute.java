@@ -3,6 +3,8 @@ package com.ecommerce.eventhub.consumers;
 import java.time.Duration;
 import java.util.Set;
 
+import com.ecommerce.eventhub.topology.AggregatePartitions;
+
 /**
  * One running hub consumer route, read once from its template parameters when the route
  * is created: its queue and bindings, its handler, its redelivery policy, and the bounded
@@ -76,7 +78,7 @@ record ConsumerRoute(String routeId, String queue, Set<String> bindings, EventHa
 		 * The largest number of partitions, and the number the relay hashes aggregates
 		 * to.
 		 */
-		static final int MAX_PARTITIONS = 64;
+		static final int MAX_PARTITIONS = AggregatePartitions.COUNT;
 
 		static final Ordering NONE = new Ordering(false, 1, false);
 
@@ -90,9 +92,10 @@ record ConsumerRoute(String routeId, String queue, Set<String> bindings, EventHa
 
 	/**
 	 * When the route's peer counts as down ({@code breakerFailures},
-	 * {@code breakerProbeInterval}).
+	 * {@code breakerProbeInterval}); see {@link PeerBreakers}.
 	 *
-	 * @param failures failed attempts in a row that open the breaker; 0 for no breaker
+	 * @param failures attempts in a row that found the peer down
+	 * ({@link PeerBreakers#classify}) and open the breaker; 0 for no breaker
 	 * @param probeInterval how long the breaker stays open before one attempt probes the
 	 * peer
 	 */

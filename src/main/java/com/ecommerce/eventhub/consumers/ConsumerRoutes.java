@@ -22,7 +22,8 @@ import org.springframework.stereotype.Component;
 /**
  * The hub consumer routes that exist now, each read once from its {@code hub-consumer}
  * template parameters when it is created ({@link ConsumerQueuePolicy#onInit}) and dropped
- * when it is removed, so nothing is looked up or parsed per message.
+ * when it is removed, so nothing is looked up or parsed per message; with each its
+ * circuit breaker ({@link PeerBreakers}).
  */
 @Component
 class ConsumerRoutes implements DisposableBean {
@@ -35,9 +36,12 @@ class ConsumerRoutes implements DisposableBean {
 
 	private final EventTracing tracing;
 
-	ConsumerRoutes(CamelContext camel, EventTracing tracing) {
+	private final PeerBreakers breakers;
+
+	ConsumerRoutes(CamelContext camel, EventTracing tracing, PeerBreakers breakers) {
 		this.camel = camel;
 		this.tracing = tracing;
+		this.breakers = breakers;
 	}
 
 	/**
@@ -67,6 +71,8 @@ class ConsumerRoutes implements DisposableBean {
 				new AttemptPool(routeId, concurrency), ordering(parameters),
 				new ConsumerRoute.Breaker(Integer.parseInt(text(parameters, ConsumerRoute.BREAKER_FAILURES, "0")),
 						millis(parameters, ConsumerRoute.BREAKER_PROBE_INTERVAL)));
+		// The breaker before the route: an attempt of the new route finds it.
+		this.breakers.register(routeId, consumer.breaker());
 		ConsumerRoute previous = this.routes.put(routeId, consumer);
 		if (previous != null) {
 			previous.attempts().shutdown();
@@ -88,7 +94,25 @@ class ConsumerRoutes implements DisposableBean {
 	}
 
 	/**
-	 * Forgets a removed route; attempts already queued on its pool still run.
+	 * @param routeId a route id
+	 * @return the consumer route of that id, empty when there is none (any more)
+	 */
+	Optional<ConsumerRoute> find(String routeId) {
+		return Optional.ofNullable(this.routes.get(routeId));
+	}
+
+	/**
+	 * @param routeId a route id
+	 * @return the route's circuit breaker, null when it has none
+	 * ({@code breakerFailures=0} or no such route)
+	 */
+	PeerBreaker breakerOf(String routeId) {
+		return this.breakers.get(routeId);
+	}
+
+	/**
+	 * Forgets a removed route and its circuit breaker; attempts already queued on its
+	 * pool still run.
 	 * @param routeId the route id
 	 */
 	void remove(String routeId) {
@@ -96,6 +120,9 @@ class ConsumerRoutes implements DisposableBean {
 		if (removed != null) {
 			removed.attempts().shutdown();
 		}
+		// After the pool: attempts waiting for the breaker are refused a thread and fail
+		// without calling the peer.
+		this.breakers.remove(routeId);
 	}
 
 	/**

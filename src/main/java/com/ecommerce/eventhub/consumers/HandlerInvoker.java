@@ -47,6 +47,14 @@ import org.springframework.stereotype.Component;
  * here is one failed attempt. A {@link RetryLaterException} sets the wait before the next
  * attempt ({@code CamelRedeliveryDelay}): the peer's {@code Retry-After}, at least the
  * policy's delay, at most the route's {@code maxDelay}.
+ *
+ * <p>
+ * An attempt takes the route's circuit breaker's leave ({@link PeerBreaker}) right before
+ * its handler runs, on the attempt thread. While the breaker is open the attempt waits
+ * without running or counting; the handler learns its attempt's number and whether it is
+ * the last from {@link CurrentAttempt}. Only failures while the breaker was closed are
+ * attempts: a probe that finds the peer still down is taken back
+ * ({@link AttemptPolicy#uncount}), and its message waits for the next probe.
  */
 @Component
 class HandlerInvoker implements AsyncProcessor, DisposableBean {
@@ -70,8 +78,11 @@ class HandlerInvoker implements AsyncProcessor, DisposableBean {
 
 	private final EventTracing tracing;
 
+	private final AggregateParking parking;
+
 	HandlerInvoker(ConsumerRoutes routes, MessageGuard guard, HandlingOnce once, ConsumerMetrics metrics,
-			CamelContext camel, EventTracing tracing) {
+			CamelContext camel, EventTracing tracing, AggregateParking parking) {
+		this.parking = parking;
 		this.tracing = tracing;
 		this.routes = routes;
 		this.guard = guard;
@@ -103,6 +114,9 @@ class HandlerInvoker implements AsyncProcessor, DisposableBean {
 			AttemptPolicy.startAttempt(exchange);
 			body = exchange.getMessage().getMandatoryBody(byte[].class);
 			envelope = this.guard.admit(route, body);
+			if (envelope != null) {
+				this.parking.admit(route, envelope);
+			}
 		}
 		catch (Exception ex) {
 			exchange.setException(ex);
@@ -176,6 +190,18 @@ class HandlerInvoker implements AsyncProcessor, DisposableBean {
 		/** Whether the timeout fired while the handler ran; guarded by this. */
 		private boolean abandoned;
 
+		/**
+		 * The route's circuit breaker's leave to call the peer, taken before the handler
+		 * runs; null when the route has no breaker.
+		 */
+		private volatile PeerBreaker.Permit permit;
+
+		/**
+		 * A transient failure of the peer the handler dealt with itself
+		 * ({@link CurrentAttempt#peerFailed}), or null; set before completing.
+		 */
+		private volatile Throwable peerFailure;
+
 		Attempt(ConsumerRoute route, Envelope envelope, byte[] body, Instant publishedAt, String traceparent,
 				Exchange exchange, AsyncCallback callback, Map<String, String> mdc) {
 			this.route = route;
@@ -190,10 +216,10 @@ class HandlerInvoker implements AsyncProcessor, DisposableBean {
 
 		@Override
 		public void run() {
+			if (this.completed.get() || !enterBreaker()) {
+				return;
+			}
 			synchronized (this) {
-				if (this.completed.get()) {
-					return;
-				}
 				this.runner = Thread.currentThread();
 			}
 			if (this.mdc != null) {
@@ -206,16 +232,21 @@ class HandlerInvoker implements AsyncProcessor, DisposableBean {
 			// The attempt's span is in scope while the handler runs: its SMTP send or
 			// webhook call and the events it writes continue the trace.
 			Span span = startSpan();
+			CurrentAttempt current = CurrentAttempt.enter(AttemptPolicy.attemptsMade(this.exchange), isLast());
 			try (Tracer.SpanInScope scope = HandlerInvoker.this.tracing.inScope(span)) {
-				complete(HandlerInvoker.this.once.handle(this.route, this.envelope, this.body, this.completed::get),
-						null);
+				boolean handled = HandlerInvoker.this.once.handle(this.route, this.envelope, this.body,
+						this.completed::get);
+				this.peerFailure = current.peerFailure();
+				complete(handled, null);
 			}
 			catch (Throwable ex) { // whatever the handler threw, the exchange must
 									// complete, or its message stays unacknowledged
+				this.peerFailure = current.peerFailure();
 				span.error(ex);
 				complete(false, ex);
 			}
 			finally {
+				CurrentAttempt.exit();
 				span.end();
 				timer.cancel(false);
 				synchronized (this) {
@@ -228,6 +259,77 @@ class HandlerInvoker implements AsyncProcessor, DisposableBean {
 										// task
 				MDC.clear();
 			}
+		}
+
+		/**
+		 * Takes the route's circuit breaker's leave to call the peer. While the breaker
+		 * is open the attempt does not run: it waits (its message unacknowledged, holding
+		 * no thread and counting no attempt) until the breaker may let it through, then
+		 * runs again.
+		 * @return whether the attempt may run now
+		 */
+		private boolean enterBreaker() {
+			PeerBreaker breaker = HandlerInvoker.this.routes.breakerOf(this.route.routeId());
+			if (breaker == null) {
+				return true;
+			}
+			this.permit = breaker.tryEnter();
+			if (this.permit != null) {
+				return true;
+			}
+			log.debug("Route {}: event {} waits for the circuit breaker", this.route.routeId(),
+					this.envelope.eventId());
+			breaker.await(this::resume, HandlerInvoker.this.timeouts);
+			return false;
+		}
+
+		/** Runs the attempt again after it waited for the circuit breaker. */
+		private void resume() {
+			try {
+				this.route.attempts().execute(this);
+			}
+			catch (RejectedExecutionException ex) {
+				// The route is being removed: the message goes back to its queue with the
+				// exchange's failure.
+				complete(false, ex);
+			}
+		}
+
+		/**
+		 * Whether no attempt follows if this one fails: the route's last, and not a probe
+		 * (whose failure is no attempt).
+		 */
+		private boolean isLast() {
+			PeerBreaker.Permit leave = this.permit;
+			return AttemptPolicy.attemptsMade(this.exchange) >= this.route.maximumAttempts()
+					&& (leave == null || !leave.probe());
+		}
+
+		/**
+		 * Tells the route's circuit breaker what the attempt came to.
+		 * @return whether the attempt probed a peer the breaker had found down and found
+		 * it still down
+		 */
+		private boolean recordOutcome(boolean handled, Throwable failure) {
+			PeerBreaker.Permit leave = this.permit;
+			if (leave == null) {
+				return false;
+			}
+			if (this.peerFailure != null) {
+				// The handler dealt with the peer's failure itself (and may still have
+				// thrown, e.g. to dead-letter after its last durable retry).
+				leave.finishPeerDown(this.peerFailure);
+			}
+			else if (failure != null) {
+				return leave.finish(failure) && leave.probe();
+			}
+			else if (handled) {
+				leave.finish(null);
+			}
+			else {
+				leave.release(); // a duplicate: the peer was not called
+			}
+			return false;
 		}
 
 		private Span startSpan() {
@@ -258,12 +360,12 @@ class HandlerInvoker implements AsyncProcessor, DisposableBean {
 				return;
 			}
 			String routeId = this.route.routeId();
+			boolean probeFoundPeerDown = recordOutcome(handled, failure);
 			if (failure != null) {
-				if (failure instanceof HandlingOnce.BusyException) {
+				if (failure instanceof HandlingOnce.BusyException || probeFoundPeerDown) {
 					// Waiting for another delivery of the same event is not an attempt of
-					// this one.
-					this.exchange.setProperty(AttemptPolicy.ATTEMPTS_MADE,
-							AttemptPolicy.attemptsMade(this.exchange) - 1);
+					// this one; nor is probing a peer the breaker found down, still down.
+					AttemptPolicy.uncount(this.exchange);
 				}
 				if (failure instanceof RetryLaterException retryLater && retryLater.retryAfter() != null) {
 					this.exchange.getIn()
@@ -279,7 +381,21 @@ class HandlerInvoker implements AsyncProcessor, DisposableBean {
 				HandlerInvoker.this.metrics.duplicate(routeId);
 				log.debug("Route {} skips duplicate event {}", routeId, this.envelope.eventId());
 			}
+			if (failure == null) {
+				release();
+			}
 			this.callback.done(false);
+		}
+
+		/** A parked aggregate goes on once the event it waited behind is handled. */
+		private void release() {
+			try {
+				HandlerInvoker.this.parking.handled(this.route, this.envelope);
+			}
+			catch (RuntimeException ex) {
+				log.warn("Route {} handled event {}, but its aggregate stays parked: {}", this.route.routeId(),
+						this.envelope.eventId(), ex.getMessage());
+			}
 		}
 
 		/**

@@ -8,6 +8,7 @@ import com.ecommerce.eventhub.config.ConsumerProperties.Redelivery;
 import com.ecommerce.eventhub.config.TopologyProperties;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.endpoint.EndpointRouteBuilder;
+import org.apache.camel.component.springrabbit.SpringRabbitMQComponent;
 import org.apache.camel.model.errorhandler.DeadLetterChannelDefinition;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -65,10 +66,13 @@ class HubConsumerRoutes extends EndpointRouteBuilder {
 
 	private final ConsumerRoutes routes;
 
+	private final PartitionedQueues partitionedQueues;
+
 	HubConsumerRoutes(ConsumerProperties consumers, TopologyProperties topology,
 			ObjectProvider<HubConsumer> javaConsumers, ManualAcknowledgement acknowledgement, HandlerInvoker invoker,
 			ConsumerDeadLetters deadLetters, ConsumerMetrics metrics, ConsumerQueuePolicy queuePolicy,
-			ConsumerRoutes routes) {
+			ConsumerRoutes routes, PartitionedQueues partitionedQueues) {
+		this.partitionedQueues = partitionedQueues;
 		this.queuePolicy = queuePolicy;
 		this.routes = routes;
 		this.consumers = consumers;
@@ -82,6 +86,8 @@ class HubConsumerRoutes extends EndpointRouteBuilder {
 
 	@Override
 	public void configure() {
+		getCamelContext().getComponent("spring-rabbitmq", SpringRabbitMQComponent.class)
+			.setListenerContainerFactory(this.partitionedQueues);
 		from(direct("consumer-dead-letter")).routeId("consumer-dead-letter").process(this.deadLetters::publish);
 
 		Redelivery defaults = this.consumers.redelivery();
@@ -106,9 +112,9 @@ class HubConsumerRoutes extends EndpointRouteBuilder {
 			.templateParameter(ConsumerRoute.AFTER_DEAD_LETTER, "skip",
 					"ordered routes: skip (the aggregate goes on) or park (its later events wait in the dead-letter "
 							+ "queue behind the dead letter)")
-			.templateParameter(ConsumerRoute.BREAKER_FAILURES, "5",
-					"failed attempts in a row that open the route's circuit breaker; 0 for none")
-			.templateParameter(ConsumerRoute.BREAKER_PROBE_INTERVAL, "5000",
+			.templateParameter(ConsumerRoute.BREAKER_FAILURES, String.valueOf(this.consumers.breaker().failures()),
+					"transient failures of the peer in a row that open the route's circuit breaker; 0 for none")
+			.templateParameter(ConsumerRoute.BREAKER_PROBE_INTERVAL, millis(this.consumers.breaker().probeInterval()),
 					"how long an open breaker waits before one attempt probes the peer (ms)")
 			.templateParameter("exchange", this.topology.exchange(), "the event exchange")
 			.templateParameter("concurrency", String.valueOf(this.consumers.concurrency()),
@@ -141,7 +147,12 @@ class HubConsumerRoutes extends EndpointRouteBuilder {
 				.parameter("attemptTimeout", millis(policy.attemptTimeout()))
 				.parameter(ConsumerRoute.ORDERED, String.valueOf(consumer.ordered()))
 				.parameter(ConsumerRoute.PARTITIONS, String.valueOf(consumer.partitions()))
-				.parameter(ConsumerRoute.AFTER_DEAD_LETTER, consumer.parkAfterDeadLetter() ? "park" : "skip");
+				.parameter(ConsumerRoute.AFTER_DEAD_LETTER, consumer.parkAfterDeadLetter() ? "park" : "skip")
+				.parameter(ConsumerRoute.BREAKER_FAILURES,
+						String.valueOf(this.consumers.breakerFor(consumer.routeId()).failures()))
+				.parameter(ConsumerRoute.BREAKER_PROBE_INTERVAL,
+						millis(this.consumers.breakerFor(consumer.routeId()).probeInterval()))
+				.parameter(ConsumerRoute.SIDE_EFFECTS, this.consumers.sideEffectsFor(consumer.routeId()));
 		}
 	}
 
@@ -152,8 +163,18 @@ class HubConsumerRoutes extends EndpointRouteBuilder {
 		// acked.
 		channel.deadLetterHandleNewException(false);
 		channel.onPrepareFailure(this.deadLetters::prepare);
-		channel.onExceptionOccurred(exchange -> this.metrics.failedAttempt(exchange.getFromRouteId()));
-		channel.onRedelivery(exchange -> this.metrics.retried(exchange.getFromRouteId()));
+		// A failure taken back (AttemptPolicy.uncount: waiting for another delivery, a
+		// probe of a peer still down) is no failed attempt and its redelivery no retry.
+		channel.onExceptionOccurred(exchange -> {
+			if (AttemptPolicy.counted(exchange)) {
+				this.metrics.failedAttempt(exchange.getFromRouteId());
+			}
+		});
+		channel.onRedelivery(exchange -> {
+			if (AttemptPolicy.counted(exchange)) {
+				this.metrics.retried(exchange.getFromRouteId());
+			}
+		});
 		// The number of attempts and the permanent failures are decided per exchange
 		// (AttemptPolicy),
 		// because a template cannot derive Camel's maximumRedeliveries from

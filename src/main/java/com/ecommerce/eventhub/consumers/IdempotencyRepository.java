@@ -22,6 +22,8 @@ class IdempotencyRepository {
 			DELETE FROM processed_event WHERE ctid = ANY (ARRAY(
 			    SELECT ctid FROM processed_event WHERE processed_at < now() - make_interval(secs => ?) LIMIT ?))""";
 
+	private static final String FORGET = "DELETE FROM processed_event WHERE consumer = ? AND event_id = ANY (?)";
+
 	private final JdbcTemplate jdbc;
 
 	IdempotencyRepository(JdbcTemplate jdbc) {
@@ -47,6 +49,16 @@ class IdempotencyRepository {
 	 */
 	int deleteOlderThan(java.time.Duration age, int limit) {
 		return this.jdbc.update(DELETE_OLD, age.toMillis() / 1000.0, limit);
+	}
+
+	/**
+	 * Forgets that the consumer processed these events, so it handles them again.
+	 * @param consumer the consumer route id
+	 * @param eventIds the events
+	 * @return records deleted
+	 */
+	int forget(String consumer, java.util.Collection<UUID> eventIds) {
+		return this.jdbc.update(FORGET, consumer, eventIds.toArray(UUID[]::new));
 	}
 
 }

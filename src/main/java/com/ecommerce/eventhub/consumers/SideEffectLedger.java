@@ -44,6 +44,12 @@ class SideEffectLedger {
 			DELETE FROM side_effect WHERE ctid = ANY (ARRAY(
 			    SELECT ctid FROM side_effect WHERE started_at < now() - make_interval(secs => ?) LIMIT ?))""";
 
+	// A side effect in flight (STARTED, lease running) keeps its record: forgetting it
+	// would let a second delivery act beside the running one.
+	private static final String FORGET = """
+			DELETE FROM side_effect
+			WHERE consumer = ? AND event_id = ANY (?) AND (state <> 'STARTED' OR lease_until < now())""";
+
 	private final JdbcTemplate jdbc;
 
 	private final TransactionTemplate transaction;
@@ -111,6 +117,17 @@ class SideEffectLedger {
 	void failed(String consumer, UUID eventId, String reason) {
 		String bounded = (reason == null || reason.length() <= 1000) ? reason : reason.substring(0, 1000);
 		this.jdbc.update(FINISH, "FAILED", bounded, consumer, eventId);
+	}
+
+	/**
+	 * Forgets the finished side effects of these events, so the consumer acts on them
+	 * again; one in flight is kept.
+	 * @param consumer the consumer route id
+	 * @param eventIds the events
+	 * @return records deleted
+	 */
+	int forget(String consumer, java.util.Collection<UUID> eventIds) {
+		return this.jdbc.update(FORGET, consumer, eventIds.toArray(UUID[]::new));
 	}
 
 	/**

@@ -6,9 +6,12 @@ import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 
 import com.ecommerce.eventhub.config.MailProperties;
+import com.ecommerce.eventhub.consumers.CurrentAttempt;
 import com.ecommerce.eventhub.consumers.EventHandler;
+import com.ecommerce.eventhub.consumers.RetryLaterException;
 import com.ecommerce.eventhub.envelope.Envelope;
 import com.ecommerce.eventhub.envelope.EnvelopeJson;
 import com.ecommerce.eventhub.envelope.PermanentFailureException;
@@ -34,13 +37,19 @@ import org.springframework.transaction.support.TransactionTemplate;
  * afterwards, each answer in a short transaction of its own.
  *
  * <p>
- * A failed send is retried through the outbox, not in memory: the handler writes a copy
+ * A transient failure (SMTP unreachable, a timeout, a 4xx answer) first fails the attempt
+ * ({@link RetryLaterException}): the route tries again within seconds, and its circuit
+ * breaker counts it, so while the server is down the requests wait for it rather than
+ * being scheduled minutes ahead. Only the route's last attempt
+ * ({@link CurrentAttempt#isLast()}) falls back to a retry through the outbox, not in
+ * memory: the handler writes {@code email.failed} with {@code willRetry=true} and a copy
  * of the request with {@code retryAttempts + 1} whose {@code available_at} is the
- * {@code nextRetryAt} of the failure, so the retry survives a restart. A permanent
- * failure (SMTP 5xx, an invalid address) or the last failed retry writes
- * {@code email.failed} with {@code willRetry=false} (committed on its own) and
- * dead-letters the request. In {@code email.failed}, {@code retryAttempt} is the number
- * of the try that failed, 1 for the first send.
+ * {@code nextRetryAt} of the failure, so the retry survives a restart (and still tells
+ * the breaker the server failed). A permanent failure (SMTP 5xx, an invalid address) or
+ * the last failed retry writes {@code email.failed} with {@code willRetry=false}
+ * (committed on its own) and dead-letters the request. In {@code email.failed},
+ * {@code retryAttempt} is the number of the durable try that failed, 1 for the first
+ * request; each such try is made of the route's attempts.
  */
 @Component
 class EmailRequestHandler implements EventHandler {
@@ -93,19 +102,26 @@ class EmailRequestHandler implements EventHandler {
 	}
 
 	@Override
-	public void handle(Envelope request) {
+	public void handle(Envelope request) throws RetryLaterException {
 		JsonNode payload = request.payload();
 		String recipient = validRecipient(payload.path("recipient").asText(""));
 		String templateType = payload.path("templateType").asText();
 		RenderedMail mail = this.templates.render(templateType, payload.path("data"));
 		try {
-			String messageId = this.mailer.send(recipient, mail);
+			String messageId = this.mailer.send(recipient, mail, mailId(request));
 			this.outbox.write(EmailEvents.causedBy("email.sent", request, "sent",
 					sentPayload(payload, recipient, messageId), this.clock.instant()), null);
 			this.meters.counter("eventhub.email.sent", "template_type", templateType).increment();
 			log.debug("E-mail request {} sent as {}", request.eventId(), messageId);
 		}
 		catch (MailDeliveryException ex) {
+			if (!ex.isPermanent()) {
+				if (!CurrentAttempt.isLast()) {
+					throw new RetryLaterException(
+							"e-mail not sent (attempt " + CurrentAttempt.number() + "): " + ex.getMessage(), null, ex);
+				}
+				CurrentAttempt.peerFailed(ex);
+			}
 			failed(request, payload, recipient, ex);
 		}
 	}
@@ -142,10 +158,32 @@ class EmailRequestHandler implements EventHandler {
 			.ofMillis((long) (this.retry.initialDelay().toMillis() * Math.pow(this.retry.multiplier(), retry - 1)));
 	}
 
+	/**
+	 * The first request of a mail: a retry request is caused by it (not by the retry
+	 * before), so every send of one mail, retries included, has one Message-ID.
+	 */
+	static UUID mailId(Envelope request) {
+		boolean retry = request.payload().path("retryAttempts").asInt(0) > 0 && request.causationId() != null;
+		if (retry) {
+			try {
+				return UUID.fromString(request.causationId());
+			}
+			catch (IllegalArgumentException ex) {
+				return request.eventId(); // a retry posted from outside, not written by
+											// the hub
+			}
+		}
+		return request.eventId();
+	}
+
 	private static Envelope retryRequest(Envelope request, int retryAttempts, Instant now) {
 		ObjectNode payload = request.payload().deepCopy();
 		payload.put("retryAttempts", retryAttempts);
-		return EmailEvents.causedBy("email.notification-requested", request, "retry", payload, now);
+		UUID first = mailId(request);
+		Envelope retry = EmailEvents.causedBy("email.notification-requested", request, "retry", payload, now);
+		return new Envelope(EmailEvents.derivedId(first, "retry-" + retryAttempts), retry.eventType(),
+				retry.eventVersion(), retry.aggregateId(), retry.aggregateType(), retry.occurredAt(),
+				retry.correlationId(), first.toString(), retry.metadata(), retry.payload());
 	}
 
 	private ObjectNode sentPayload(JsonNode request, String recipient, String messageId) {

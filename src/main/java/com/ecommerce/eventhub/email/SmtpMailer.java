@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import com.ecommerce.eventhub.config.MailProperties;
 import com.ecommerce.eventhub.tracing.EventTracing;
@@ -38,6 +39,8 @@ class SmtpMailer {
 
 	private final String from;
 
+	private final String messageIdDomain;
+
 	private final EventTracing tracing;
 
 	SmtpMailer(CamelContext camel, MailProperties mail, EventTracing tracing) {
@@ -58,23 +61,40 @@ class SmtpMailer {
 					String.valueOf(mail.connectionTimeout().toMillis())));
 		this.endpoint = builder.resolve(camel);
 		this.from = mail.from();
+		int at = this.from.lastIndexOf('@');
+		String domain = (at >= 0) ? this.from.substring(at + 1).replaceAll("[^A-Za-z0-9.-]", "") : "";
+		this.messageIdDomain = domain.isEmpty() ? "event-hub.invalid" : domain;
+	}
+
+	/**
+	 * @param mailId the request's eventId
+	 * @return {@code <eventId@domain of the sender>}: the same for every send of one
+	 * request
+	 */
+	String messageId(UUID mailId) {
+		return "<" + mailId + "@" + this.messageIdDomain + ">";
 	}
 
 	/**
 	 * Sends the mail and returns the Message-ID the sent message carries (read after
-	 * sending: JavaMail assigns a new one when it saves the message).
+	 * sending, as the server got it).
 	 * @param recipient one validated address
 	 * @param mail the rendered mail
+	 * @param mailId what the mail's Message-ID derives from: its request's eventId
 	 * @return the Message-ID header of the sent mail
 	 * @throws MailDeliveryException when the send failed
 	 */
-	String send(String recipient, RenderedMail mail) throws MailDeliveryException {
+	String send(String recipient, RenderedMail mail, UUID mailId) throws MailDeliveryException {
 		Span span = this.tracing.start("smtp send", Span.Kind.CLIENT, null, null);
 		try {
 			Exchange result = this.producer.send(this.endpoint, exchange -> {
 				exchange.getMessage().setHeader("To", recipient);
 				exchange.getMessage().setHeader("From", this.from);
 				exchange.getMessage().setHeader("Subject", mail.subject());
+				// Kept by camel-mail's sender through saveChanges(): a repeated send of
+				// the
+				// same request is recognisably the same mail.
+				exchange.getMessage().setHeader("Message-ID", messageId(mailId));
 				exchange.getMessage().setHeader(MailConstants.MAIL_ALTERNATIVE_BODY, mail.text());
 				exchange.getMessage().setBody(mail.html());
 			});

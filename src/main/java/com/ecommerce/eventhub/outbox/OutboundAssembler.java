@@ -16,6 +16,7 @@ import com.ecommerce.eventhub.envelope.EnvelopeJson;
 import com.ecommerce.eventhub.envelope.EnvelopeValidationException;
 import com.ecommerce.eventhub.envelope.EventSchemas;
 import com.ecommerce.eventhub.envelope.Violation;
+import com.ecommerce.eventhub.topology.AggregatePartitions;
 import com.ecommerce.eventhub.topology.ConfirmingPublisher.Outgoing;
 import com.ecommerce.eventhub.topology.DeadLetterHeaders;
 import com.ecommerce.eventhub.topology.EventLag;
@@ -143,6 +144,8 @@ class OutboundAssembler {
 		headers.put("eventVersion", row.eventVersion());
 		headers.put("aggregateType", row.aggregateType());
 		headers.put("aggregateId", row.aggregateId());
+		// Where ordered consumers take it: all events of an aggregate in one partition.
+		headers.put(AggregatePartitions.HEADER, AggregatePartitions.of(row.aggregateType(), row.aggregateId()));
 		if (row.causationId() != null) {
 			headers.put("causationId", row.causationId());
 		}

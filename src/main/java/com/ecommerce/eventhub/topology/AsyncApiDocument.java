@@ -97,8 +97,18 @@ final class AsyncApiDocument {
 	 * @param routeId the route id
 	 * @param queue the queue name
 	 * @param bindings routing-key patterns bound to it on the event exchange
+	 * @param partitions an ordered route's partition queues, 0 for a plain queue
 	 */
-	record ConsumerQueue(String routeId, String queue, List<String> bindings) {
+	record ConsumerQueue(String routeId, String queue, List<String> bindings, int partitions) {
+
+		/**
+		 * @return the queues the route takes: its queue, or its partition queues
+		 */
+		List<String> queues() {
+			return (this.partitions > 0) ? AggregatePartitions.queueNames(this.queue, this.partitions)
+					: List.of(this.queue);
+		}
+
 	}
 
 	/**
@@ -124,9 +134,28 @@ final class AsyncApiDocument {
 			throw new IllegalStateException("The hub declares no exchange " + this.topology.exchange());
 		}
 		for (ConsumerQueue consumer : consumers) {
-			queues.putIfAbsent(consumer.queue(), TopologyConfiguration.consumerQueue(this.topology, consumer.queue()));
-			for (String pattern : consumer.bindings()) {
-				bindings.add(new Binding(consumer.queue(), DestinationType.QUEUE, exchange.getName(), pattern, null));
+			// An ordered route's partition queues are shown with the route's patterns:
+			// they
+			// get those events, split by the aggregatePartition header
+			// (AggregatePartitions).
+			Map<String, Queue> declared = new LinkedHashMap<>();
+			if (consumer.partitions() > 0) {
+				AggregatePartitions
+					.declarables(this.topology, consumer.queue(), consumer.bindings(), consumer.partitions())
+					.stream()
+					.filter(Queue.class::isInstance)
+					.map(Queue.class::cast)
+					.forEach(queue -> declared.put(queue.getName(), queue));
+			}
+			else {
+				declared.put(consumer.queue(), TopologyConfiguration.consumerQueue(this.topology, consumer.queue()));
+			}
+			for (Queue queue : declared.values()) {
+				queues.putIfAbsent(queue.getName(), queue);
+				for (String pattern : consumer.bindings()) {
+					bindings
+						.add(new Binding(queue.getName(), DestinationType.QUEUE, exchange.getName(), pattern, null));
+				}
 			}
 		}
 
@@ -163,12 +192,18 @@ final class AsyncApiDocument {
 				QUEUE_CHANNEL_PREFIX + TopologyConfiguration.archiveQueue(this.topology), channels,
 				"Expired dead letters are moved into the archive table in PostgreSQL.");
 		for (ConsumerQueue consumer : consumers) {
-			operation(operations, "consume." + consumer.routeId(), "receive", QUEUE_CHANNEL_PREFIX + consumer.queue(),
-					channels, "Route " + consumer.routeId() + " takes its queue with manual acknowledgements.")
-				.putObject("bindings")
-				.putObject("amqp")
-				.put("ack", true)
-				.put("bindingVersion", AMQP_BINDING_VERSION);
+			for (String queue : consumer.queues()) {
+				String id = "consume." + consumer.routeId()
+						+ (consumer.partitions() > 0 ? queue.substring(consumer.queue().length()) : "");
+				operation(operations, id, "receive", QUEUE_CHANNEL_PREFIX + queue, channels,
+						"Route " + consumer.routeId() + " takes " + queue + " with manual acknowledgements"
+								+ (consumer.partitions() > 0 ? ", one message at a time, as its single active consumer."
+										: "."))
+					.putObject("bindings")
+					.putObject("amqp")
+					.put("ack", true)
+					.put("bindingVersion", AMQP_BINDING_VERSION);
+			}
 		}
 
 		ObjectNode components = document.putObject("components");
@@ -256,9 +291,17 @@ final class AsyncApiDocument {
 		if (name.equals(TopologyConfiguration.parkedQueue(this.topology))) {
 			return "Expired dead letters the archive table refused; they wait for a person.";
 		}
+		String patterns = String.join(", ", bound.stream().map(Binding::getRoutingKey).toList());
+		for (ConsumerQueue consumer : consumers) {
+			if (consumer.partitions() > 0 && consumer.queues().contains(name)) {
+				return "A partition queue of ordered route " + consumer.routeId() + " (" + consumer.partitions()
+						+ " in all): the events matching " + patterns + " reach it through the headers exchange "
+						+ AggregatePartitions.exchangeName(consumer.queue()) + " when their "
+						+ AggregatePartitions.HEADER + " header modulo " + consumer.partitions() + " is its number.";
+			}
+		}
 		String routes = String.join(", ",
 				consumers.stream().filter(c -> c.queue().equals(name)).map(ConsumerQueue::routeId).toList());
-		String patterns = String.join(", ", bound.stream().map(Binding::getRoutingKey).toList());
 		return (routes.isEmpty() ? "Domain queue" : "The queue of route " + routes) + ", bound with " + patterns + ".";
 	}
 
@@ -331,6 +374,12 @@ final class AsyncApiDocument {
 			.put("format", "date-time")
 			.put("description", "When the relay published the event, ISO-8601 UTC with milliseconds; consumers "
 					+ "measure their lag from it.");
+		properties.putObject(AggregatePartitions.HEADER)
+			.put("type", "integer")
+			.put("minimum", 0)
+			.put("maximum", AggregatePartitions.COUNT - 1)
+			.put("description", "CRC-32 of aggregateType/aggregateId (UTF-8) modulo " + AggregatePartitions.COUNT
+					+ ": where ordered consumers take the event.");
 		properties.putObject("traceparent")
 			.put("type", "string")
 			.put("pattern", "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$")
@@ -340,6 +389,7 @@ final class AsyncApiDocument {
 			.add("eventVersion")
 			.add("aggregateType")
 			.add("aggregateId")
+			.add(AggregatePartitions.HEADER)
 			.add(EventLag.PUBLISHED_AT_HEADER);
 		return headers;
 	}

@@ -44,6 +44,8 @@ class AsyncApiEndpoint {
 
 	private final CamelContext camel;
 
+	private final TopologyProperties topology;
+
 	private final YAMLMapper yaml = YAMLMapper.builder()
 		.disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
 		.enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
@@ -64,6 +66,7 @@ class AsyncApiEndpoint {
 		singles.orderedStream().forEach(declarables::add);
 		this.document = new AsyncApiDocument(topology, schemas, declarables);
 		this.camel = camel;
+		this.topology = topology;
 	}
 
 	@GetMapping("/asyncapi.yaml")
@@ -86,12 +89,16 @@ class AsyncApiEndpoint {
 			Map<String, Object> parameters = (definition != null) ? definition.getTemplateParameters() : null;
 			if (parameters != null && parameters.get("queue") != null) {
 				String bindings = Objects.toString(parameters.get("bindings"), "");
+				boolean ordered = Boolean.parseBoolean(Objects.toString(parameters.get("ordered"), "false"));
+				int partitions = ordered ? AggregatePartitions.effective(this.topology,
+						Integer.parseInt(Objects.toString(parameters.get("partitions"), "4"))) : 0;
 				consumers.add(new ConsumerQueue(route.getRouteId(), parameters.get("queue").toString(),
 						Arrays.stream(bindings.split(","))
 							.map(String::trim)
 							.filter(pattern -> !pattern.isEmpty())
 							.distinct()
-							.toList()));
+							.toList(),
+						partitions));
 			}
 		}
 		consumers.sort(Comparator.comparing(ConsumerQueue::routeId));

@@ -45,6 +45,20 @@ class AttemptPolicyTest {
 		assertThat(this.policy.matches(exchange)).isFalse();
 	}
 
+	@Test
+	void aFailureTakenBackUsesUpNoAttemptAndIsNoFailedAttempt() {
+		Exchange exchange = failedWith(new RetryLaterException("probe: SMTP still down", null, null));
+		AttemptPolicy.startAttempt(exchange);
+		assertThat(AttemptPolicy.counted(exchange)).isTrue();
+		AttemptPolicy.startAttempt(exchange);
+		AttemptPolicy.uncount(exchange);
+		assertThat(AttemptPolicy.attemptsMade(exchange)).isEqualTo(1);
+		assertThat(AttemptPolicy.counted(exchange)).isFalse();
+		assertThat(this.policy.matches(exchange)).isTrue();
+		assertThat(AttemptPolicy.startAttempt(exchange)).as("the same attempt again").isEqualTo(2);
+		assertThat(AttemptPolicy.counted(exchange)).isTrue();
+	}
+
 	private static Exchange failedWith(Exception failure) {
 		Exchange exchange = new DefaultExchange(new DefaultCamelContext());
 		exchange.setException(failure);

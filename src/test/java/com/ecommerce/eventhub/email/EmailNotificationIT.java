@@ -33,12 +33,17 @@ import static org.awaitility.Awaitility.await;
 /**
  * Order events through the whole hub to mails at a real SMTP server (GreenMail): outbox,
  * relay, notification route, outbox again, relay, e-mail route, SMTP, and the email.sent
- * / email.failed events in the outbox. Retries are scheduled 1.5 s apart here (5 min,
- * doubling, in production).
+ * / email.failed events in the outbox. Each durable try is two quick attempts of route
+ * {@code email-send} here (five, 0.5 s to 4 s apart, in production), and its retries are
+ * scheduled 1.5 s apart (5 min, doubling, in production). The route's circuit breaker is
+ * off, so an unreachable server exhausts the retries; with it (the default), requests
+ * wait for the server instead ({@link SmtpOutageIT}).
  */
 @HubIntegrationTest(webEnvironment = WebEnvironment.NONE,
 		properties = { "hub.mail.retry.initial-delay=1500ms", "hub.mail.retry.multiplier=1",
-				"hub.mail.from=shop@example.com",
+				"hub.consumers.routes.email-send.maximum-attempts=2",
+				"hub.consumers.routes.email-send.initial-delay=100ms",
+				"hub.consumers.routes.email-send.breaker-failures=0", "hub.mail.from=shop@example.com",
 				"hub.notifications.tracking-urls.UPS=https://track.example/{trackingNumber}" })
 class EmailNotificationIT {
 

@@ -33,6 +33,9 @@ import static org.awaitility.Awaitility.await;
  */
 @HubIntegrationTest(properties = { "logging.level.com.ecommerce.eventhub=DEBUG", "hub.ops.metrics-interval=200ms",
 		"hub.ops.dead-letter-check-interval=200ms", "hub.mail.port=1", "hub.mail.retry.initial-delay=1h",
+		// Each send fails at once into email.failed: one attempt, no circuit breaker to
+		// wait for SMTP.
+		"hub.consumers.routes.email-send.maximum-attempts=1", "hub.consumers.routes.email-send.breaker-failures=0",
 		"hub.security.api-keys[0].name=erp", "hub.security.api-keys[0].key=" + OperationsIT.KEY,
 		"hub.security.api-keys[0].event-types=*" })
 @AutoConfigureObservability(tracing = false)

@@ -71,7 +71,7 @@ class ShippedDashboardsIT {
 	 * not a label value or part of a longer word.
 	 */
 	private static final Pattern METRIC = Pattern.compile(
-			"(?<![\\w\"'.:])((?:eventhub|jvm|process|system|http|hikaricp|tomcat|executor|logback|disk|application)_\\w+)"
+			"(?<![\\w\"'.:])((?:eventhub|resilience4j|jvm|process|system|http|hikaricp|tomcat|executor|logback|disk|application)_\\w+)"
 					+ "(?=[\\s{\\[(),]|$)");
 
 	/** A selector's label matcher, e.g. {@code area="heap"}. */

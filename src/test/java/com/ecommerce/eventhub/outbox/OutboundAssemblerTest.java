@@ -16,6 +16,7 @@ import com.ecommerce.eventhub.config.TopologyProperties.QueueType;
 import com.ecommerce.eventhub.envelope.EnvelopeJson;
 import com.ecommerce.eventhub.envelope.EventSchemas;
 import com.ecommerce.eventhub.topology.DeadLetterHeaders;
+import com.ecommerce.eventhub.topology.AggregatePartitions;
 import com.ecommerce.eventhub.topology.EventLag;
 import com.ecommerce.eventhub.tracing.EventTracing;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -53,7 +54,7 @@ class OutboundAssemblerTest {
 		assertThat(message.message().properties().getDeliveryMode()).isEqualTo(2);
 		assertThat(message.message().properties().getContentType()).isEqualTo("application/json");
 		assertThat(message.message().properties().getHeaders()).containsOnlyKeys("eventVersion", "aggregateType",
-				"aggregateId", "causationId", EventLag.PUBLISHED_AT_HEADER);
+				"aggregateId", "causationId", EventLag.PUBLISHED_AT_HEADER, AggregatePartitions.HEADER);
 		assertThat(message.message().properties().getHeaders()).containsEntry(EventLag.PUBLISHED_AT_HEADER,
 				"2026-01-02T03:04:05Z");
 		assertThat(message.occurredAt()).isEqualTo(Instant.parse("2025-11-18T10:00:00Z"));
@@ -117,6 +118,29 @@ class OutboundAssemblerTest {
 			.message()
 			.properties()
 			.getHeaders()).doesNotContainKey("traceparent");
+	}
+
+	@Test
+	void everyEventCarriesItsAggregatesPartition() {
+		OutboundMessage message = this.assembler
+			.assemble(row(UUID.randomUUID(), "order.status-changed", null, null, null, PAYLOAD, 0));
+		assertThat(message.message().properties().getHeaders()).containsEntry(AggregatePartitions.HEADER,
+				AggregatePartitions.of("Order", "0b6c3c53-4d0a-4d56-a4a5-0c8e2f5b8c7d"));
+		// The wire contract: CRC-32 of "Order/<id>" modulo 64, the same on every
+		// instance.
+		assertThat(AggregatePartitions.of("Order", "0b6c3c53-4d0a-4d56-a4a5-0c8e2f5b8c7d"))
+			.isEqualTo((int) (crc32("Order/0b6c3c53-4d0a-4d56-a4a5-0c8e2f5b8c7d") % 64));
+		java.util.Set<Integer> partitions = new java.util.HashSet<>();
+		for (int i = 0; i < 1000; i++) {
+			partitions.add(AggregatePartitions.of("Order", "order-" + i));
+		}
+		assertThat(partitions).as("aggregates spread over every partition").hasSize(AggregatePartitions.COUNT);
+	}
+
+	private static long crc32(String text) {
+		java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+		crc.update(text.getBytes(StandardCharsets.UTF_8));
+		return crc.getValue();
 	}
 
 	@Test

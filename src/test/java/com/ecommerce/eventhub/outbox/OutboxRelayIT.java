@@ -17,6 +17,7 @@ import com.ecommerce.eventhub.support.QueueRecorder;
 import com.ecommerce.eventhub.support.QueueRecorder.Received;
 import com.ecommerce.eventhub.support.TestServices;
 import com.ecommerce.eventhub.support.TestTopology;
+import com.ecommerce.eventhub.topology.AggregatePartitions;
 import com.ecommerce.eventhub.topology.EventLag;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -77,7 +78,7 @@ class OutboxRelayIT {
 				assertThat(message.properties().getTimestamp().toInstant())
 					.isEqualTo(Instant.parse(envelope.get("occurredAt").asText()));
 				assertThat(message.properties().getHeaders()).containsOnlyKeys("eventVersion", "aggregateType",
-						"aggregateId", "causationId", EventLag.PUBLISHED_AT_HEADER);
+						"aggregateId", "causationId", EventLag.PUBLISHED_AT_HEADER, AggregatePartitions.HEADER);
 				assertThat(EventLag.publishedAt(message.header(EventLag.PUBLISHED_AT_HEADER))).isBetween(before,
 						Instant.now());
 				assertThat(message.header("eventVersion")).isEqualTo(envelope.get("eventVersion").asText());

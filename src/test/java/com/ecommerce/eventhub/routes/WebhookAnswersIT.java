@@ -132,6 +132,10 @@ class WebhookAnswersIT {
 				        value: "100"
 				      - name: maxDelay
 				        value: "3000"
+				      # Nine failing answers in a row would open the route's circuit breaker
+				      # (PeerBreakers): this test counts the calls each answer gets.
+				      - name: breakerFailures
+				        value: "0"
 				- route:
 				    id: answers-forwarder-post
 				    from:

@@ -29,6 +29,19 @@ public final class HubInstance {
 	 */
 	public static ConfigurableApplicationContext start(String name, TestTopology topology,
 			Map<String, Object> overrides) {
+		return start(name, topology, overrides, new Class<?>[0]);
+	}
+
+	/**
+	 * Starts a hub on the given topology with configuration of the test's own.
+	 * @param name the instance's name (Camel context and application name)
+	 * @param topology the test's schema, exchange and queues
+	 * @param overrides further properties, e.g. {@code hub.relay.batch-size}
+	 * @param configurations further configuration classes, e.g. a test's consumers
+	 * @return the running application context; close it to stop the hub
+	 */
+	public static ConfigurableApplicationContext start(String name, TestTopology topology,
+			Map<String, Object> overrides, Class<?>... configurations) {
 		Map<String, Object> properties = new LinkedHashMap<>();
 		topology.register(new DynamicPropertyRegistry() {
 			@Override
@@ -46,7 +59,9 @@ public final class HubInstance {
 			.stream()
 			.map(entry -> "--" + entry.getKey() + "=" + entry.getValue())
 			.toArray(String[]::new);
-		return new SpringApplicationBuilder(EventHubApplication.class).web(WebApplicationType.NONE).run(args);
+		return new SpringApplicationBuilder(EventHubApplication.class).sources(configurations)
+			.web(WebApplicationType.NONE)
+			.run(args);
 	}
 
 }

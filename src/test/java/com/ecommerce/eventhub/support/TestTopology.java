@@ -34,6 +34,8 @@ public final class TestTopology {
 
 	private final List<String> consumerQueues = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+	private final List<String> exchanges = new java.util.concurrent.CopyOnWriteArrayList<>();
+
 	private java.nio.file.Path routesDirectory;
 
 	private TestTopology(String id) {
@@ -168,6 +170,22 @@ public final class TestTopology {
 		this.consumerQueues.add(queue);
 	}
 
+	/**
+	 * An ordered consumer's queue setting owned by this topology: its partition queues
+	 * and its partitions exchange are deleted by {@link #cleanup()}.
+	 * @param name a short name, e.g. {@code ordered}
+	 * @param partitions the route's partitions
+	 * @return the queue setting, e.g. {@code t.ordered_1a2b3c4d.ordered}
+	 */
+	public String orderedConsumerQueue(String name, int partitions) {
+		String queue = "t." + this.id + "." + name;
+		for (int index = 0; index < partitions; index++) {
+			this.consumerQueues.add(com.ecommerce.eventhub.topology.AggregatePartitions.queueName(queue, index));
+		}
+		this.exchanges.add(com.ecommerce.eventhub.topology.AggregatePartitions.exchangeName(queue));
+		return queue;
+	}
+
 	/** The domain queues and the dead-letter queue: what the relay publishes to. */
 	public List<String> domainQueues() {
 		List<String> queues = new java.util.ArrayList<>(DOMAIN_QUEUES.keySet().stream().map(this::queue).toList());
@@ -194,6 +212,9 @@ public final class TestTopology {
 				Channel channel = connection.createChannel()) {
 			for (String queue : queues()) {
 				channel.queueDelete(queue);
+			}
+			for (String exchange : this.exchanges) {
+				channel.exchangeDelete(exchange);
 			}
 			channel.exchangeDelete(exchange());
 		}

@@ -142,7 +142,7 @@ class AsyncApiIT {
 
 			JsonNode headers = document.at(message.at("/headers/$ref").asText().substring(1)).path("properties");
 			assertThat(fieldNames(headers)).containsExactlyInAnyOrder("eventVersion", "aggregateType", "aggregateId",
-					"causationId", "x-published-at", "traceparent");
+					"causationId", "x-published-at", "traceparent", "aggregatePartition");
 			for (String header : List.of("eventVersion", "aggregateType", "aggregateId", "causationId")) {
 				assertThat(resolve(headers.get(header), document)).as(header)
 					.isEqualTo(envelope.path("properties").path(header));
