@@ -27,7 +27,7 @@ WITH claimed AS (
     FROM outbox_event candidate
     WHERE status = 'PENDING'
       AND available_at <= now()
-      AND (hashtext(aggregate_id) & 2147483647) % :#workerCount = :#workerIndex
+      AND (hashtext(aggregate_id) & 2147483647) % :workerCount = :workerIndex
       AND NOT EXISTS (
           SELECT 1
           FROM outbox_event backoff
@@ -38,7 +38,7 @@ WITH claimed AS (
             AND backoff.attempts > 0
             AND backoff.available_at > now())
     ORDER BY id
-    LIMIT :#batchSize
+    LIMIT :batchSize
     FOR UPDATE SKIP LOCKED
 )
 SELECT *
@@ -48,9 +48,9 @@ FROM (
            left(c.correlation_id, 1000) AS correlation_id, left(c.causation_id, 1000) AS causation_id, c.attempts,
            CASE WHEN octet_length(c.traceparent) = 55 THEN c.traceparent END AS traceparent,
            sz.bytes AS row_size,
-           CASE WHEN sz.bytes <= 2 * :#maxEventBytes THEN txt.metadata END AS metadata,
-           CASE WHEN sz.bytes <= 2 * :#maxEventBytes THEN txt.payload END AS payload,
-           sum(least(sz.bytes, 2 * :#maxEventBytes)) OVER (ORDER BY c.id) AS batch_bytes
+           CASE WHEN sz.bytes <= 2 * :maxEventBytes THEN txt.metadata END AS metadata,
+           CASE WHEN sz.bytes <= 2 * :maxEventBytes THEN txt.payload END AS payload,
+           sum(least(sz.bytes, 2 * :maxEventBytes)) OVER (ORDER BY c.id) AS batch_bytes
     FROM claimed c
     -- OFFSET 0 keeps the subquery from being flattened, which would convert each jsonb to text twice.
     CROSS JOIN LATERAL (SELECT c.metadata::text AS metadata, c.payload::text AS payload OFFSET 0) txt
@@ -72,5 +72,5 @@ FROM (
 -- A batch loads at most hub.relay.max-batch-bytes of JSON (the row that crosses it included, so a large
 -- row still goes): the rows after it stay PENDING for the next poll, and since rows come in id order an
 -- aggregate's later rows are never published before an earlier one that was left out.
-WHERE batch_bytes - least(row_size, 2 * :#maxEventBytes) < :#maxBatchBytes
+WHERE batch_bytes - least(row_size, 2 * :maxEventBytes) < :maxBatchBytes
 ORDER BY id

@@ -3,6 +3,7 @@ package com.ecommerce.eventhub.outbox;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
@@ -69,7 +70,26 @@ class OutboundAssembler {
 		this.clock = clock;
 	}
 
+	/**
+	 * Assembles a claimed batch; its messages are published together, so they share one
+	 * publish time.
+	 * @param rows the batch
+	 * @return one message per row, in order
+	 */
+	List<OutboundMessage> assemble(List<OutboxRow> rows) {
+		String publishedAt = EventLag.publishedAtHeader(this.clock.instant());
+		List<OutboundMessage> messages = new ArrayList<>(rows.size());
+		for (OutboxRow row : rows) {
+			messages.add(assemble(row, publishedAt));
+		}
+		return messages;
+	}
+
 	OutboundMessage assemble(OutboxRow row) {
+		return assemble(row, EventLag.publishedAtHeader(this.clock.instant()));
+	}
+
+	private OutboundMessage assemble(OutboxRow row, String publishedAt) {
 		if (row.isOversize()) {
 			return deadLetter(row, summary(row), tooLarge("about " + row.size()));
 		}
@@ -89,8 +109,10 @@ class OutboundAssembler {
 				Span publish = this.tracing.start("publish " + row.eventType(), Span.Kind.PRODUCER, row.traceparent(),
 						new EventIdentity(row.eventId().toString(), row.eventType(), row.correlationId()));
 				String traceparent = this.tracing.enabled() ? this.tracing.traceparentOf(publish) : row.traceparent();
-				return new OutboundMessage(row.id(), new Outgoing(this.topology.exchange(), row.eventType(),
-						eventProperties(row, occurredAt, traceparent), body), null, occurredAt, publish);
+				return new OutboundMessage(row.id(),
+						new Outgoing(this.topology.exchange(), row.eventType(),
+								eventProperties(row, occurredAt, traceparent, publishedAt), body),
+						null, occurredAt, publish);
 			}
 			reason = EnvelopeValidationException.of(violations).getMessage();
 		}
@@ -136,7 +158,8 @@ class OutboundAssembler {
 		}
 	}
 
-	private AMQP.BasicProperties eventProperties(OutboxRow row, Instant occurredAt, String traceparent) {
+	private AMQP.BasicProperties eventProperties(OutboxRow row, Instant occurredAt, String traceparent,
+			String publishedAt) {
 		Map<String, Object> headers = new HashMap<>();
 		if (traceparent != null) {
 			headers.put(EventTracing.TRACEPARENT, traceparent);
@@ -151,7 +174,7 @@ class OutboundAssembler {
 		}
 		// When the relay publishes it (assembly and publish are one step of a batch): the
 		// consumers measure their lag from it.
-		headers.put(EventLag.PUBLISHED_AT_HEADER, EventLag.publishedAtHeader(this.clock.instant()));
+		headers.put(EventLag.PUBLISHED_AT_HEADER, publishedAt);
 		return new AMQP.BasicProperties.Builder().contentType(CONTENT_TYPE)
 			.deliveryMode(PERSISTENT)
 			.messageId(row.eventId().toString())

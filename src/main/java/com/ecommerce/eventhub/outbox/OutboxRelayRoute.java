@@ -1,23 +1,24 @@
 package com.ecommerce.eventhub.outbox;
 
-import com.ecommerce.eventhub.config.EnvelopeProperties;
 import com.ecommerce.eventhub.config.RelayProperties;
 import org.apache.camel.builder.endpoint.EndpointRouteBuilder;
-import org.apache.camel.component.sql.SqlOutputType;
 
 import org.springframework.stereotype.Component;
 
 /**
  * The outbox relay: {@code hub.relay.workers} routes {@code outbox-relay-<n>}, each
- * polling the outbox with camel-sql in its own transaction (claim, publish, wait for
- * confirms, mark, commit).
+ * polling the outbox in its own transaction (claim, publish, wait for confirms, mark,
+ * commit). A worker polls again at once while it finds rows; idle, it waits for the poll
+ * interval or for {@link OutboxNotifications}' news of committed rows
+ * ({@link WakeableScheduler}).
  *
  * <p>
  * Several workers overlap one batch's database work with another batch's confirm wait.
  * The claim ({@code sql/claim-outbox-batch.sql}) keeps per-aggregate order across workers
  * and instances. Rows are marked in the claiming transaction after the confirms, never by
  * camel-sql's {@code onConsumeBatchComplete}, which also runs for batches interrupted by
- * a route stop (CAMEL-27169).
+ * a route stop (CAMEL-27169); the claim itself is plain JDBC ({@link OutboxStore#claim}),
+ * which maps rows without a column map per row.
  */
 @Component
 class OutboxRelayRoute extends EndpointRouteBuilder {
@@ -26,31 +27,24 @@ class OutboxRelayRoute extends EndpointRouteBuilder {
 
 	private final RelayBatchProcessor batchProcessor;
 
-	private final EnvelopeProperties envelope;
+	private final OutboxWakeup wakeup;
 
-	OutboxRelayRoute(RelayProperties relay, EnvelopeProperties envelope, RelayBatchProcessor batchProcessor) {
+	OutboxRelayRoute(RelayProperties relay, RelayBatchProcessor batchProcessor, OutboxWakeup wakeup) {
 		this.relay = relay;
-		this.envelope = envelope;
+		this.wakeup = wakeup;
 		this.batchProcessor = batchProcessor;
 	}
 
 	@Override
 	public void configure() {
 		for (int worker = 0; worker < this.relay.workers(); worker++) {
-			from(scheduler("outbox-relay-" + worker).delay(this.relay.pollInterval().toMillis())
-				.initialDelay(this.relay.pollInterval().toMillis())
-				.greedy(true)).routeId("outbox-relay-" + worker)
+			String routeId = "outbox-relay-" + worker;
+			from(scheduler(routeId).greedy(true)
+				.scheduler(new WakeableScheduler(routeId, this.wakeup, this.relay.pollInterval()))).routeId(routeId)
 				.routeConfigurationId(RelayErrorPolicy.ID)
 				.autoStartup(this.relay.enabled())
 				.transacted()
-				.setHeader("workerIndex", constant(worker))
-				.setHeader("workerCount", constant(this.relay.workers()))
-				.setHeader("batchSize", constant(this.relay.batchSize()))
-				.setHeader("maxEventBytes", constant(this.envelope.maxBytes()))
-				.setHeader("maxBatchBytes", constant(this.relay.maxBatchBytes().toBytes()))
 				.setHeader(RelayBatchProcessor.WORKER_HEADER, constant(worker))
-				.to(sql("classpath:sql/claim-plan-settings.sql").outputType(SqlOutputType.SelectOne))
-				.to(sql("classpath:sql/claim-outbox-batch.sql").outputType(SqlOutputType.SelectList))
 				.process(this.batchProcessor);
 		}
 	}

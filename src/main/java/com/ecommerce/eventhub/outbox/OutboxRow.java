@@ -1,8 +1,9 @@
 package com.ecommerce.eventhub.outbox;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.Map;
 import java.util.UUID;
 
 import com.ecommerce.eventhub.tracing.EventTracing;
@@ -41,19 +42,20 @@ public record OutboxRow(long id, UUID eventId, String eventType, String eventVer
 	}
 
 	/**
-	 * Maps a row of the claim query (column label to value, as camel-sql returns it).
-	 * @param columns the row
+	 * Maps a row of the claim query ({@code sql/claim-outbox-batch.sql}) straight from
+	 * the result set: the relay's hot path, so no column map per row.
+	 * @param rs the result set on the row
+	 * @param rowNum unused
 	 * @return the typed row
+	 * @throws SQLException when a column is missing
 	 */
-	static OutboxRow fromColumns(Map<String, Object> columns) {
-		Timestamp occurredAt = (Timestamp) columns.get("occurred_at");
-		return new OutboxRow(((Number) columns.get("id")).longValue(), (UUID) columns.get("event_id"),
-				(String) columns.get("event_type"), (String) columns.get("event_version"),
-				(String) columns.get("aggregate_type"), (String) columns.get("aggregate_id"),
-				(occurredAt != null) ? occurredAt.toInstant() : null, (String) columns.get("correlation_id"),
-				(String) columns.get("causation_id"), (String) columns.get("metadata"), (String) columns.get("payload"),
-				((Number) columns.get("attempts")).intValue(), ((Number) columns.get("row_size")).longValue(),
-				EventTracing.valid(columns.get("traceparent")));
+	static OutboxRow fromResultSet(ResultSet rs, int rowNum) throws SQLException {
+		Timestamp occurredAt = rs.getTimestamp("occurred_at");
+		return new OutboxRow(rs.getLong("id"), rs.getObject("event_id", UUID.class), rs.getString("event_type"),
+				rs.getString("event_version"), rs.getString("aggregate_type"), rs.getString("aggregate_id"),
+				(occurredAt != null) ? occurredAt.toInstant() : null, rs.getString("correlation_id"),
+				rs.getString("causation_id"), rs.getString("metadata"), rs.getString("payload"), rs.getInt("attempts"),
+				rs.getLong("row_size"), EventTracing.valid(rs.getString("traceparent")));
 	}
 
 }

@@ -1,5 +1,7 @@
 package com.ecommerce.eventhub.outbox;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Duration;
@@ -24,14 +26,15 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import org.springframework.core.io.ClassPathResource;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Repository;
 
 /**
  * The one owner of {@code outbox_event}: every statement on the table is here (the
- * relay's claim, in {@code sql/claim-outbox-batch.sql}, runs through camel-sql in this
- * package too). Other packages pass {@link Envelope} records in and get records out; none
- * of them names the table.
+ * relay's claim is {@code sql/claim-outbox-batch.sql}). Other packages pass
+ * {@link Envelope} records in and get records out; none of them names the table.
  */
 @Repository
 public class OutboxStore {
@@ -120,6 +123,14 @@ public class OutboxStore {
 
 	private final JdbcTemplate jdbc;
 
+	private final NamedParameterJdbcTemplate namedJdbc;
+
+	private final String claimSql;
+
+	private final String claimPlanSql;
+
+	private final int maxBatchBytes;
+
 	private final EventSchemas schemas;
 
 	private final int maxEventBytes;
@@ -133,11 +144,41 @@ public class OutboxStore {
 	OutboxStore(JdbcTemplate jdbc, EventSchemas schemas, EnvelopeProperties envelope, RelayProperties relay,
 			EventTracing tracing) {
 		this.jdbc = jdbc;
+		this.namedJdbc = new NamedParameterJdbcTemplate(jdbc);
+		this.claimSql = sql("sql/claim-outbox-batch.sql");
+		this.claimPlanSql = sql("sql/claim-plan-settings.sql");
+		this.maxBatchBytes = (int) Math.min(Integer.MAX_VALUE, relay.maxBatchBytes().toBytes());
 		this.tracing = tracing;
 		this.schemas = schemas;
 		this.maxEventBytes = envelope.maxBytes();
 		this.backoffInitialSeconds = relay.backoffInitial().toMillis() / 1000.0;
 		this.backoffMaxSeconds = relay.backoffMax().toMillis() / 1000.0;
+	}
+
+	private static String sql(String resource) {
+		try {
+			return new ClassPathResource(resource).getContentAsString(StandardCharsets.UTF_8);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Cannot read " + resource, ex);
+		}
+	}
+
+	/**
+	 * Claims a relay worker's next batch in the caller's transaction, which must mark the
+	 * rows and commit: the rows stay locked until then ({@code FOR UPDATE SKIP LOCKED}).
+	 * Runs with JDBC and a row mapper of its own, not camel-sql: no column map per row on
+	 * the relay's hot path.
+	 * @param workerIndex this worker's share of the aggregates
+	 * @param workerCount the instance's workers
+	 * @param batchSize rows at most
+	 * @return the claimed rows in id order, empty when none is due
+	 */
+	List<OutboxRow> claim(int workerIndex, int workerCount, int batchSize) {
+		this.jdbc.queryForRowSet(this.claimPlanSql);
+		Map<String, Object> parameters = Map.of("workerIndex", workerIndex, "workerCount", workerCount, "batchSize",
+				batchSize, "maxEventBytes", this.maxEventBytes, "maxBatchBytes", this.maxBatchBytes);
+		return this.namedJdbc.query(this.claimSql, parameters, OutboxRow::fromResultSet);
 	}
 
 	/**

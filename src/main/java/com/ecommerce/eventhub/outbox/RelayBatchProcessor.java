@@ -27,9 +27,9 @@ import org.slf4j.MDC;
 import org.springframework.stereotype.Component;
 
 /**
- * One relay step for a claimed batch: assemble and validate every row, publish the batch
- * and wait for its confirms, then mark each row PUBLISHED, DEAD or failed (retried later)
- * in the claiming transaction.
+ * One relay step in the route's transaction: claim a batch, assemble and validate every
+ * row, publish the batch and wait for its confirms, then mark each row PUBLISHED, DEAD or
+ * failed (retried later) before the route commits.
  */
 @Component
 class RelayBatchProcessor implements Processor {
@@ -43,6 +43,10 @@ class RelayBatchProcessor implements Processor {
 	private final ConfirmingPublisher publisher;
 
 	private final Duration confirmTimeout;
+
+	private final int workers;
+
+	private final int batchSize;
 
 	private final OutboxStore store;
 
@@ -77,6 +81,8 @@ class RelayBatchProcessor implements Processor {
 		this.assembler = assembler;
 		this.publisher = publisher;
 		this.confirmTimeout = relay.confirmTimeout();
+		this.workers = relay.workers();
+		this.batchSize = relay.batchSize();
 		this.store = store;
 		this.meters = meters;
 		this.batchTimer = Timer.builder("eventhub.relay.batch")
@@ -100,22 +106,19 @@ class RelayBatchProcessor implements Processor {
 
 	@Override
 	public void process(Exchange exchange) {
-		List<?> rows = exchange.getMessage().getBody(List.class);
-		if (rows == null || rows.isEmpty()) {
-			// Tells the greedy scheduler to wait for the poll interval instead of polling
-			// at once.
+		int worker = exchange.getMessage().getHeader(WORKER_HEADER, Integer.class);
+		long claimStart = System.nanoTime();
+		List<OutboxRow> rows = this.store.claim(worker, this.workers, this.batchSize);
+		if (rows.isEmpty()) {
+			// Tells the greedy scheduler to wait for the poll interval (or a
+			// notification)
+			// instead of polling at once.
 			exchange.setProperty(Exchange.SCHEDULER_POLLED_MESSAGES, false);
 			return;
 		}
-		this.claimTimer.record(System.currentTimeMillis() - exchange.getClock().getCreated(), TimeUnit.MILLISECONDS);
-		int worker = exchange.getMessage().getHeader(WORKER_HEADER, Integer.class);
 		long start = System.nanoTime();
-		List<OutboundMessage> messages = new ArrayList<>(rows.size());
-		for (Object row : rows) {
-			@SuppressWarnings("unchecked")
-			Map<String, Object> columns = (Map<String, Object>) row;
-			messages.add(this.assembler.assemble(OutboxRow.fromColumns(columns)));
-		}
+		this.claimTimer.record(start - claimStart, TimeUnit.NANOSECONDS);
+		List<OutboundMessage> messages = this.assembler.assemble(rows);
 		long assembled = System.nanoTime();
 		this.assembleTimer.record(assembled - start, TimeUnit.NANOSECONDS);
 		List<Outgoing> outgoing = new ArrayList<>(messages.size());

@@ -145,28 +145,12 @@ class OutboundAssemblerTest {
 
 	@Test
 	void onlyAWellFormedTraceparentIsCarriedOn() {
-		assertThat(
-				OutboxRow.fromColumns(columns("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")).traceparent())
-			.isNotNull();
-		assertThat(
-				OutboxRow.fromColumns(columns("00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01")).traceparent())
-			.isNull();
-		assertThat(
-				OutboxRow.fromColumns(columns("00-00000000000000000000000000000000-00f067aa0ba902b7-01")).traceparent())
-			.isNull();
-		assertThat(OutboxRow.fromColumns(columns("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\n"))
-			.traceparent()).isNull();
-		assertThat(OutboxRow.fromColumns(columns("not a trace")).traceparent()).isNull();
-	}
-
-	private static java.util.Map<String, Object> columns(String traceparent) {
-		java.util.Map<String, Object> columns = new java.util.HashMap<>();
-		columns.put("id", 1L);
-		columns.put("event_id", UUID.randomUUID());
-		columns.put("attempts", 0);
-		columns.put("row_size", 10L);
-		columns.put("traceparent", traceparent);
-		return columns;
+		// What the claim's row mapper keeps of a row's traceparent column.
+		assertThat(EventTracing.valid("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")).isNotNull();
+		assertThat(EventTracing.valid("00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01")).isNull();
+		assertThat(EventTracing.valid("00-00000000000000000000000000000000-00f067aa0ba902b7-01")).isNull();
+		assertThat(EventTracing.valid("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\n")).isNull();
+		assertThat(EventTracing.valid("not a trace")).isNull();
 	}
 
 	private static OutboxRow row(UUID eventId, String type, String correlationId, String causationId, String metadata,
