@@ -316,6 +316,32 @@ class ConsoleBrowserIT {
 				HttpResponse.BodyHandlers.ofString());
 		assertThat(after.statusCode()).isEqualTo(303);
 		assertThat(after.headers().firstValue("Location")).hasValue("/console/sign-in");
+
+		// A session unused for longer than hub.console.session-idle-timeout is over.
+		String idle = signIn(client, base);
+		assertThat(get(client, base + "/console", idle).statusCode()).isEqualTo(200);
+		this.jdbc.update("UPDATE console_session SET last_seen_at = now() - interval '16 minutes' "
+				+ "WHERE last_seen_at > now() - interval '1 minute'");
+		HttpResponse<String> expired = get(client, base + "/console", idle);
+		assertThat(expired.statusCode()).isEqualTo(303);
+		assertThat(expired.headers().firstValue("Location")).hasValue("/console/sign-in");
+	}
+
+	/** Signs in with the admin key over plain HTTP; the session cookie to send back. */
+	private static String signIn(HttpClient client, String base) throws Exception {
+		HttpResponse<String> form = get(client, base + "/console/sign-in", null);
+		HttpResponse<String> signedIn = post(client, base + "/console/sign-in", cookie(form, "hub_console_signin"),
+				"_csrf=" + csrf(form.body()) + "&apiKey=" + ADMIN_KEY);
+		assertThat(signedIn.statusCode()).isEqualTo(303);
+		return cookie(signedIn, "hub_console");
+	}
+
+	private static HttpResponse<String> get(HttpClient client, String url, String cookie) throws Exception {
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url));
+		if (cookie != null) {
+			request.header("Cookie", cookie);
+		}
+		return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
 	private static void signIn(ConsoleBrowser browser, String key) {
