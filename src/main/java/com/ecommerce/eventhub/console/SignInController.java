@@ -3,6 +3,8 @@ package com.ecommerce.eventhub.console;
 import java.util.Map;
 import java.util.Optional;
 
+import com.ecommerce.eventhub.audit.OperatorAction;
+import com.ecommerce.eventhub.audit.OperatorAudit;
 import com.ecommerce.eventhub.config.SecurityProperties.ApiKey;
 import com.ecommerce.eventhub.web.ApiKeys;
 import jakarta.servlet.http.HttpServletRequest;
@@ -35,8 +37,11 @@ class SignInController {
 
 	private final ApiKeys keys;
 
+	private final OperatorAudit audit;
+
 	SignInController(ConsolePages pages, ConsoleSessions sessions, ConsoleCookies cookies, SignInThrottle throttle,
-			ApiKeys keys) {
+			ApiKeys keys, OperatorAudit audit) {
+		this.audit = audit;
 		this.pages = pages;
 		this.sessions = sessions;
 		this.cookies = cookies;
@@ -65,7 +70,10 @@ class SignInController {
 			return signInPage(request, response, 401, "Sign-in refused: that is not an admin API key.");
 		}
 		this.throttle.succeeded(client);
+		// Who opened a console session, and from where, is part of the audit trail.
+		long action = this.audit.begin(key.get().name(), "console", "console.sign-in", null, Map.of("client", client));
 		String token = this.sessions.create(key.get().name());
+		this.audit.finish(action, null, OperatorAction.OK);
 		this.cookies.session(request, response, token);
 		this.cookies.clear(request, response, ConsoleCookies.SIGN_IN);
 		log.info("Console sign-in of {} from {}", key.get().name(), client);
@@ -75,7 +83,9 @@ class SignInController {
 	@PostMapping("/console/sign-out")
 	ResponseEntity<String> signOut(HttpServletRequest request, HttpServletResponse response) {
 		ConsoleSession session = ConsoleRequests.session(request);
+		long action = this.audit.begin(session.keyName(), "console", "console.sign-out", null, null);
 		this.sessions.end(ConsoleCookies.read(request, ConsoleCookies.SESSION));
+		this.audit.finish(action, null, OperatorAction.OK);
 		this.cookies.clear(request, response, ConsoleCookies.SESSION);
 		log.info("Console sign-out of {}", session.keyName());
 		return ResponseEntity.status(303).header("Location", ConsoleSessionFilter.SIGN_IN_PATH).build();

@@ -271,6 +271,9 @@ class ConsoleBrowserIT {
 		assertThat(setCookie(signedIn, "hub_console")).contains("HttpOnly", "SameSite=Strict", "Path=/console");
 		String session = cookie(signedIn, "hub_console");
 		assertThat(session).doesNotContain(ADMIN_KEY);
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM operator_action WHERE action = 'console.sign-in' "
+				+ "AND actor = 'ops-admin' AND outcome = 'ok'", Integer.class))
+			.isPositive();
 
 		HttpResponse<String> overview = client.send(
 				HttpRequest.newBuilder(URI.create(base + "/console")).header("Cookie", session).build(),
