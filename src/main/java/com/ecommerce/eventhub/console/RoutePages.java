@@ -1,6 +1,7 @@
 package com.ecommerce.eventhub.console;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -43,7 +44,12 @@ class RoutePages {
 	@GetMapping("/console/routes")
 	ResponseEntity<String> list(HttpServletRequest request) {
 		List<Map<String, Object>> routes = new ArrayList<>();
-		for (RouteView route : this.catalog.routes()) {
+		// The consumer routes first: they are what operators stop, start and watch.
+		List<RouteView> ordered = this.catalog.routes()
+			.stream()
+			.sorted(Comparator.comparing((RouteView route) -> !route.consumer()).thenComparing(RouteView::id))
+			.toList();
+		for (RouteView route : ordered) {
 			Map<String, Object> row = new HashMap<>();
 			row.put("id", route.id());
 			row.put("source", route.source());
