@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -17,8 +18,12 @@ import com.ecommerce.eventhub.ops.DeadLetterMonitor;
 import com.ecommerce.eventhub.support.CountingHandler;
 import com.ecommerce.eventhub.support.HubIntegrationTest;
 import com.ecommerce.eventhub.support.OutboxFixtures;
+import com.ecommerce.eventhub.support.TestServices;
 import com.ecommerce.eventhub.support.TestTopology;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.WebElement;
@@ -61,6 +66,8 @@ class ConsoleBrowserIT {
 	static final TestTopology topology = TestTopology.of(ConsoleBrowserIT.class);
 
 	static final String QUEUE = topology.consumerQueue("console");
+
+	private static final String HOSTILE_ID = "<b>hostile</b>";
 
 	private static final Pattern CSRF = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"");
 
@@ -282,6 +289,19 @@ class ConsoleBrowserIT {
 		assertThat(overview.body()).doesNotContain(ADMIN_KEY).doesNotContain("<script");
 		String token = csrf(overview.body());
 
+		// What a dead letter carries is shown as text, never markup.
+		publishHostileDeadLetter();
+		HttpResponse<String> list = get(client, base + "/console/dead-letters", session);
+		HttpResponse<String> opened = get(client,
+				base + "/console/dead-letter?eventId=" + URLEncoder.encode(HOSTILE_ID, StandardCharsets.UTF_8),
+				session);
+		for (HttpResponse<String> page : List.of(list, opened)) {
+			assertThat(page.statusCode()).isEqualTo(200);
+			assertThat(page.body()).doesNotContain("<script>alert", "<b>hostile", "\u202e")
+				.contains("&lt;script&gt;alert(1)&lt;/script&gt;");
+		}
+		assertThat(opened.body()).contains("&lt;b&gt;hostile&lt;/b&gt;", "&lt;script&gt;alert(2)");
+
 		// A state-changing request without the token, or with another, is refused; with
 		// it, it goes through (here to the confirmation page, which changes nothing).
 		String action = base + "/console/dead-letters/action";
@@ -345,6 +365,20 @@ class ConsoleBrowserIT {
 			request.header("Cookie", cookie);
 		}
 		return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	/** A dead letter whose id, headers and body are markup, straight into the queue. */
+	private static void publishHostileDeadLetter() throws Exception {
+		try (Connection connection = TestServices.rabbit().newConnection("console-test");
+				Channel channel = connection.createChannel()) {
+			AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder().messageId(HOSTILE_ID)
+				.type("<i>type</i>")
+				.headers(Map.of("x-failed-route", "<script>alert(1)</script>", "x-exception-message",
+						"\u202eevil <img src=x onerror=alert(3)>"))
+				.build();
+			channel.basicPublish("", topology.deadLetterQueue(), properties,
+					"<script>alert(2)</script>".getBytes(StandardCharsets.UTF_8));
+		}
 	}
 
 	private static void signIn(ConsoleBrowser browser, String key) {
