@@ -106,8 +106,8 @@ class RoutePages {
 			model.put("details",
 					List.of("It is " + route.state().toLowerCase(Locale.ROOT) + " now.",
 							start ? "It takes messages again on this instance."
-									: "On this instance it takes no more messages until it is started again; "
-											+ "a route file's reload or a restart starts it again."));
+									: "On this instance it takes no more messages until it is started again "
+											+ "(or the hub restarts); other instances go on."));
 			model.put("hasDetails", true);
 			model.put("action", "/console/routes/action");
 			model.put("fields",
