@@ -1,6 +1,7 @@
 package com.ecommerce.eventhub.console;
 
 import java.net.URI;
+import java.nio.file.Files;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,6 +16,7 @@ import java.util.regex.Pattern;
 
 import com.ecommerce.eventhub.consumers.HubConsumer;
 import com.ecommerce.eventhub.ops.DeadLetterMonitor;
+import com.ecommerce.eventhub.routes.RouteCatalog;
 import com.ecommerce.eventhub.support.CountingHandler;
 import com.ecommerce.eventhub.support.HubIntegrationTest;
 import com.ecommerce.eventhub.support.OutboxFixtures;
@@ -52,9 +54,10 @@ import static org.awaitility.Awaitility.await;
  */
 @HubIntegrationTest(properties = { "hub.mail.port=1", "hub.mail.retry.initial-delay=1h",
 		"hub.consumers.routes.email-send.maximum-attempts=1", "hub.consumers.routes.email-send.breaker-failures=0",
-		"hub.ops.dead-letter-check-interval=200ms", "hub.security.api-keys[0].name=ops-admin",
-		"hub.security.api-keys[0].key=" + ConsoleBrowserIT.ADMIN_KEY, "hub.security.api-keys[0].admin=true",
-		"hub.security.api-keys[1].name=erp", "hub.security.api-keys[1].key=" + ConsoleBrowserIT.ERP_KEY,
+		"hub.ops.dead-letter-check-interval=200ms", "hub.routes.poll-interval=300ms",
+		"hub.security.api-keys[0].name=ops-admin", "hub.security.api-keys[0].key=" + ConsoleBrowserIT.ADMIN_KEY,
+		"hub.security.api-keys[0].admin=true", "hub.security.api-keys[1].name=erp",
+		"hub.security.api-keys[1].key=" + ConsoleBrowserIT.ERP_KEY,
 		"hub.security.api-keys[1].event-types[0]=product.activated" })
 @ExtendWith(OutputCaptureExtension.class)
 class ConsoleBrowserIT {
@@ -98,6 +101,9 @@ class ConsoleBrowserIT {
 	@Autowired
 	JdbcTemplate jdbc;
 
+	@Autowired
+	RouteCatalog routes;
+
 	@Test
 	void anOperatorTriagesADeadLetterInTheBrowser(CapturedOutput output) throws Exception {
 		// The test's own data: an order whose mail fails (SMTP on port 1), and a product
@@ -112,7 +118,14 @@ class ConsoleBrowserIT {
 		UUID eventId = UUID.fromString(product.get("eventId").asText());
 		this.handler.poisoned.add(eventId);
 		OutboxFixtures.insert(topology.schema(), product);
+		// A route file that does not parse: the routes page names its line.
+		Files.writeString(topology.routesDirectory().resolve("broken.yaml"),
+				"- route:\n    id: test-broken\n    from: [unclosed\n");
 		await().atMost(Duration.ofSeconds(30)).until(() -> this.deadLetters.depth() >= 1);
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> this.routes.reloads()
+				.stream()
+				.anyMatch(reload -> reload.file().equals("broken.yaml") && reload.line() != null));
 		await().atMost(Duration.ofSeconds(30))
 			.until(() -> this.jdbc.queryForObject(
 					"SELECT count(*) FROM outbox_event WHERE event_type = 'email.failed' AND correlation_id = ?",
@@ -186,6 +199,8 @@ class ConsoleBrowserIT {
 			browser.click("nav a[href='/console/routes']");
 			assertThat(browser.find("#routes").getText()).contains("test-console", "java", "maximumAttempts 5",
 					"outbox-relay-0");
+			assertThat(browser.find("#route-files").getText()).contains("broken.yaml", "REJECTED")
+				.containsPattern("line [1-9]");
 			browser.screenshot("routes");
 			browser.click("tr[id='test-console'] button[value='stop']");
 			assertThat(browser.find("#confirm-question").getText()).isEqualTo("Stop route test-console?");
