@@ -3,6 +3,7 @@ package com.ecommerce.eventhub.console;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Map;
 
 import com.ecommerce.eventhub.web.ApiKeyAuthenticationFilter;
 import com.ecommerce.eventhub.web.Problem;
@@ -13,6 +14,7 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -37,6 +39,18 @@ class ConsoleCsrfFilter extends OncePerRequestFilter {
 	/** The request attribute with the parsed {@link FormBody}. */
 	static final String FORM = FormBody.class.getName();
 
+	private final ConsolePages pages;
+
+	private final ConsoleSessions sessions;
+
+	private final ConsoleCookies cookies;
+
+	ConsoleCsrfFilter(ConsolePages pages, ConsoleSessions sessions, ConsoleCookies cookies) {
+		this.pages = pages;
+		this.sessions = sessions;
+		this.cookies = cookies;
+	}
+
 	@Override
 	protected boolean shouldNotFilter(HttpServletRequest request) {
 		return !ApiKeyAuthenticationFilter.isConsole(ApiKeyAuthenticationFilter.routedPath(request))
@@ -47,7 +61,7 @@ class ConsoleCsrfFilter extends OncePerRequestFilter {
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
 		if ("cross-site".equalsIgnoreCase(request.getHeader("Sec-Fetch-Site"))) {
-			refuse(response, "A console form was sent from another site.");
+			refuse(request, response, "A console form was sent from another site.");
 			return;
 		}
 		FormBody form;
@@ -55,14 +69,14 @@ class ConsoleCsrfFilter extends OncePerRequestFilter {
 			form = FormBody.parse(request.getInputStream().readAllBytes());
 		}
 		catch (IllegalArgumentException ex) {
-			refuse(response, "The form is malformed.");
+			refuse(request, response, "The form is malformed.");
 			return;
 		}
 		String expected = expectedToken(request);
 		String presented = form.get(FIELD);
 		if (expected == null || presented == null || !MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8),
 				presented.getBytes(StandardCharsets.UTF_8))) {
-			refuse(response, "The form's CSRF token is missing or wrong: load the page again.");
+			refuse(request, response, "The form's CSRF token is missing or wrong: load the page again.");
 			return;
 		}
 		request.setAttribute(FORM, form);
@@ -77,8 +91,30 @@ class ConsoleCsrfFilter extends OncePerRequestFilter {
 		return (session instanceof ConsoleSession current) ? current.csrfToken() : null;
 	}
 
-	private static void refuse(HttpServletResponse response, String detail) throws IOException {
-		Problem.write(response, 403, "Forbidden", detail);
+	/**
+	 * 403: a page for a browser (an operator whose form grew stale must see what to do),
+	 * a problem document for anything else.
+	 */
+	private void refuse(HttpServletRequest request, HttpServletResponse response, String detail) throws IOException {
+		String accept = request.getHeader("Accept");
+		if (accept == null || !accept.contains("text/html")) {
+			Problem.write(response, 403, "Forbidden", detail);
+			return;
+		}
+		Object session = request.getAttribute(ConsoleSession.ATTRIBUTE);
+		ResponseEntity<String> page;
+		if (session instanceof ConsoleSession current) {
+			page = this.pages.error(403, current, detail, "/console");
+		}
+		else {
+			// Only the sign-in posts without a session: answer with a fresh sign-in form.
+			String token = this.sessions.randomToken();
+			this.cookies.signIn(request, response, token);
+			page = this.pages.signIn(403, Map.of("csrf", token, "message", detail));
+		}
+		response.setStatus(403);
+		response.setContentType(String.valueOf(page.getHeaders().getContentType()));
+		response.getWriter().write(page.getBody());
 	}
 
 }

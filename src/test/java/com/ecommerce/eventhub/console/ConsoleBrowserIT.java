@@ -323,6 +323,14 @@ class ConsoleBrowserIT {
 		assertThat(post(client, action, session, "op=discard-matching").statusCode()).isEqualTo(403);
 		assertThat(post(client, action, session, "op=discard-matching&_csrf=" + signInToken).statusCode())
 			.isEqualTo(403);
+		HttpResponse<String> forBrowser = client.send(HttpRequest.newBuilder(URI.create(action))
+			.header("Cookie", session)
+			.header("Accept", "text/html")
+			.header("Content-Type", "application/x-www-form-urlencoded")
+			.POST(HttpRequest.BodyPublishers.ofString("op=discard-matching"))
+			.build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(forBrowser.statusCode()).isEqualTo(403);
+		assertThat(forBrowser.body()).contains("CSRF token is missing or wrong");
 		HttpResponse<String> confirm = post(client, action, session, "op=discard-matching&_csrf=" + token);
 		assertThat(confirm.statusCode()).isEqualTo(200);
 		assertThat(confirm.body()).contains("confirm-question");
