@@ -26,9 +26,13 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
  * (plain Java), {@code config}, {@code tracing} (spans of an event's path),
  * {@code topology} (the broker: connections, publishing, dead letters) and {@code outbox}
  * (the event store); beyond it, the HTTP capabilities use {@code web}, and the consumers
- * ({@code email}) and operations ({@code ops}) use the consumer foundation's API. No
- * capability uses another capability. A package that is not in the matrix fails the build
- * until it is placed in it.
+ * ({@code email}) and operations ({@code ops}, {@code replay}) use the consumer
+ * foundation's API. Operator actions are recorded by {@code audit}, which the operations
+ * ({@code ops}, {@code routes}, {@code replay}) use like the core. No capability uses
+ * another capability, except the operator {@code console}: it is a view of the operations
+ * capabilities and calls their public services ({@code ops}, {@code routes},
+ * {@code replay}, {@code audit}) instead of repeating them. A package that is not in the
+ * matrix fails the build until it is placed in it.
  */
 @AnalyzeClasses(packages = ArchitectureTest.HUB, importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
@@ -46,7 +50,11 @@ class ArchitectureTest {
 			Map.entry("outbox", Set.of("envelope", "config", "tracing", "topology")),
 			Map.entry("web", Set.of("envelope", "config")), Map.entry("consumers", CORE),
 			Map.entry("email", union(CORE, "consumers")), Map.entry("ingestion", union(CORE, "web")),
-			Map.entry("routes", union(CORE, "web")), Map.entry("ops", union(CORE, "web", "consumers")));
+			Map.entry("routes", union(CORE, "web", "audit")),
+			Map.entry("ops", union(CORE, "web", "consumers", "audit")),
+			Map.entry("audit", Set.of("envelope", "config", "web")),
+			Map.entry("replay", union(CORE, "web", "consumers", "audit")),
+			Map.entry("console", union(CORE, "web", "audit", "ops", "routes", "replay")));
 
 	@ArchTest
 	static final ArchRule envelope_is_plain_java = noClasses().that()

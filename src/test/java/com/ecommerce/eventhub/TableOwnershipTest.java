@@ -21,7 +21,8 @@ class TableOwnershipTest {
 	private static final Path SOURCES = Path.of("src/main/java/com/ecommerce/eventhub");
 
 	private static final Map<String, String> OWNERS = Map.of("outbox_event", "outbox", "processed_event", "consumers",
-			"side_effect", "consumers", "parked_aggregate", "consumers", "dead_letter_archive", "ops");
+			"side_effect", "consumers", "parked_aggregate", "consumers", "dead_letter_archive", "ops",
+			"operator_action", "audit", "console_session", "console");
 
 	@Test
 	void onlyTheOwningPackageNamesATable() throws IOException {

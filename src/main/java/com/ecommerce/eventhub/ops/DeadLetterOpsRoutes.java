@@ -2,16 +2,17 @@ package com.ecommerce.eventhub.ops;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import java.util.function.Predicate;
+import java.util.Set;
 
 import com.ecommerce.eventhub.config.OpsProperties;
 import com.ecommerce.eventhub.config.TopologyProperties;
 import com.ecommerce.eventhub.envelope.EnvelopeJson;
-import com.ecommerce.eventhub.outbox.OutboxStore;
 import com.ecommerce.eventhub.topology.TopologyConfiguration;
 import com.ecommerce.eventhub.web.Callers;
 import com.ecommerce.eventhub.web.HttpAnswers;
@@ -21,24 +22,34 @@ import org.apache.camel.Exchange;
 import org.apache.camel.builder.endpoint.EndpointRouteBuilder;
 
 import org.springframework.amqp.core.AcknowledgeMode;
+import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 
 /**
  * Dead-letter operations: {@code GET /api/v1/dead-letters},
- * {@code POST /api/v1/dead-letters/replay} and {@code /discard} (admin API keys), the
- * depth check behind the gauge and the health indicator, and the archiver that moves
- * expired dead letters into {@code dead_letter_archive}.
+ * {@code POST /api/v1/dead-letters/replay} and {@code /discard} (admin API keys, each
+ * replay and discard in the audit trail), the depth check behind the gauge and the health
+ * indicator, and the archiver that moves expired dead letters into
+ * {@code dead_letter_archive}.
  */
 @Component
 class DeadLetterOpsRoutes extends EndpointRouteBuilder {
 
 	private static final int DEFAULT_LIST_LIMIT = 100;
 
-	private static final String RELAY_ROUTE = "outbox-relay";
+	/** The most eventIds one request may select, as many as the queue is read at once. */
+	private static final int MAX_SELECTED = DeadLetterQueue.MAX_MESSAGES;
+
+	private static final int MAX_CRITERION_LENGTH = 1_000;
+
+	private static final Set<String> FIELDS = Set.of("eventId", "eventIds", "eventType", "failedRoute",
+			"exceptionClass", "from", "to", "all");
 
 	private final ObjectMapper mapper = EnvelopeJson.mapper();
 
 	private final DeadLetterQueue queue;
+
+	private final DeadLetterOperations operations;
 
 	private final DeadLetterMonitor monitor;
 
@@ -48,12 +59,10 @@ class DeadLetterOpsRoutes extends EndpointRouteBuilder {
 
 	private final Duration depthInterval;
 
-	private final OutboxStore outbox;
-
-	DeadLetterOpsRoutes(DeadLetterQueue queue, DeadLetterMonitor monitor, DeadLetterArchiver archiver,
-			TopologyProperties topology, OpsProperties ops, OutboxStore outbox) {
-		this.outbox = outbox;
+	DeadLetterOpsRoutes(DeadLetterQueue queue, DeadLetterOperations operations, DeadLetterMonitor monitor,
+			DeadLetterArchiver archiver, TopologyProperties topology, OpsProperties ops) {
 		this.queue = queue;
+		this.operations = operations;
 		this.monitor = monitor;
 		this.archiver = archiver;
 		this.topology = topology;
@@ -128,14 +137,12 @@ class DeadLetterOpsRoutes extends EndpointRouteBuilder {
 		json(exchange, 200, Map.of("count", views.size(), "deadLetters", views));
 	}
 
-	/**
-	 * Replays or discards the dead letters the request names, and marks relay ones
-	 * handled.
-	 */
+	/** Replays or discards the dead letters the request's filter selects. */
 	private void handle(Exchange exchange, boolean replay) throws Exception {
 		if (!Callers.requireAdmin(exchange)) {
 			return;
 		}
+		String actor = Callers.require(exchange).name();
 		JsonNode request;
 		try {
 			String body = exchange.getMessage().getBody(String.class);
@@ -146,25 +153,35 @@ class DeadLetterOpsRoutes extends EndpointRouteBuilder {
 			return;
 		}
 		exchange.getMessage().removeHeaders("*");
-		String eventId = request.path("eventId").isTextual() ? request.path("eventId").textValue() : null;
-		String eventType = request.path("eventType").isTextual() ? request.path("eventType").textValue() : null;
-		boolean all = request.path("all").isBoolean() && request.path("all").booleanValue();
-		if (!request.isObject() || (eventId == null && eventType == null && !all)) {
-			problem(exchange, 400, "Bad Request",
-					"Say which: {\"eventId\": \"...\"}, {\"eventType\": \"...\"} or {\"all\": true}.");
+		DeadLetterFilter filter;
+		try {
+			filter = filter(request);
+		}
+		catch (IllegalArgumentException ex) {
+			problem(exchange, 400, "Bad Request", ex.getMessage());
 			return;
 		}
-		Predicate<DeadLetterView> filter = view -> (eventId == null || eventId.equals(view.eventId()))
-				&& (eventType == null || eventType.equals(view.eventType()))
-				// A relay dead letter is an envelope that failed validation: replaying it
-				// would publish
-				// an invalid event. Fix the producer and write the event again, or
-				// discard it.
-				&& !(replay && RELAY_ROUTE.equals(view.failedRoute()));
+		if (filter.isUnspecified()) {
+			problem(exchange, 400, "Bad Request",
+					"Say which: {\"eventId\": \"...\"}, {\"eventType\": \"...\"}, {\"failedRoute\": \"...\"}, "
+							+ "{\"exceptionClass\": \"...\"}, {\"from\"/\"to\": \"<instant>\"}, {\"eventIds\": [...]} "
+							+ "or {\"all\": true}.");
+			return;
+		}
 		Map<String, Object> answer = new LinkedHashMap<>();
-		List<DeadLetterView> done;
 		try {
-			done = replay ? replay(filter, answer) : discard(filter, answer);
+			if (replay) {
+				DeadLetterQueue.ReplayResult result = this.operations.replay(actor, "api", filter);
+				answer.put("replayed", result.replayed().size());
+				answer.put("eventIds", eventIds(result.replayed()));
+				answer.put("unroutable", result.unroutable().size());
+				answer.put("unroutableEventIds", eventIds(result.unroutable()));
+			}
+			else {
+				List<DeadLetterView> discarded = this.operations.discard(actor, "api", filter);
+				answer.put("discarded", discarded.size());
+				answer.put("eventIds", eventIds(discarded));
+			}
 		}
 		catch (IOException ex) {
 			// What was replayed or discarded before the failure is done and acknowledged;
@@ -172,34 +189,79 @@ class DeadLetterOpsRoutes extends EndpointRouteBuilder {
 			brokerUnavailable(exchange, ex);
 			return;
 		}
-		for (DeadLetterView view : done) {
-			// The DEAD outbox row of a relay dead letter is handled once the dead letter
-			// is: retention may
-			// delete it after hub.retention.dead.
-			if (RELAY_ROUTE.equals(view.failedRoute()) && isUuid(view.eventId())) {
-				this.outbox.markDeadHandled(UUID.fromString(view.eventId()));
-			}
+		catch (DataAccessException ex) {
+			HttpAnswers.problem(exchange, 503, "Service Unavailable",
+					"The audit trail cannot be written (database unavailable): nothing was done. Try again.");
+			return;
 		}
-		this.monitor.refresh();
 		json(exchange, 200, answer);
 	}
 
-	private List<DeadLetterView> replay(Predicate<DeadLetterView> filter, Map<String, Object> answer)
-			throws IOException {
-		DeadLetterQueue.ReplayResult result = this.queue.replay(filter);
-		answer.put("replayed", result.replayed().size());
-		answer.put("eventIds", eventIds(result.replayed()));
-		answer.put("unroutable", result.unroutable().size());
-		answer.put("unroutableEventIds", eventIds(result.unroutable()));
-		return result.replayed();
+	/**
+	 * The request's filter: {@code eventId}, {@code eventIds}, {@code eventType},
+	 * {@code failedRoute}, {@code exceptionClass}, {@code from}, {@code to}, {@code all}.
+	 * @throws IllegalArgumentException naming a field of the wrong type or an unknown one
+	 */
+	private static DeadLetterFilter filter(JsonNode request) {
+		if (!request.isObject()) {
+			throw new IllegalArgumentException("The body must be a JSON object.");
+		}
+		request.fieldNames().forEachRemaining(name -> {
+			if (!FIELDS.contains(name)) {
+				throw new IllegalArgumentException("Unknown field '" + bounded(name) + "'; known: " + FIELDS + ".");
+			}
+		});
+		Set<String> eventIds = new HashSet<>();
+		String eventId = text(request, "eventId");
+		if (eventId != null) {
+			eventIds.add(eventId);
+		}
+		JsonNode selected = request.get("eventIds");
+		if (selected != null) {
+			if (!selected.isArray() || selected.size() > MAX_SELECTED) {
+				throw new IllegalArgumentException(
+						"eventIds must be an array of at most " + MAX_SELECTED + " strings.");
+			}
+			for (JsonNode id : selected) {
+				if (!id.isTextual() || id.textValue().length() > MAX_CRITERION_LENGTH) {
+					throw new IllegalArgumentException("eventIds must be an array of strings.");
+				}
+				eventIds.add(id.textValue());
+			}
+		}
+		JsonNode all = request.get("all");
+		if (all != null && !all.isBoolean()) {
+			throw new IllegalArgumentException("all must be true or false.");
+		}
+		return new DeadLetterFilter(eventIds, text(request, "eventType"), text(request, "failedRoute"),
+				text(request, "exceptionClass"), instant(request, "from"), instant(request, "to"),
+				all != null && all.booleanValue());
 	}
 
-	private List<DeadLetterView> discard(Predicate<DeadLetterView> filter, Map<String, Object> answer)
-			throws IOException {
-		List<DeadLetterView> discarded = this.queue.discard(filter, this.archiver);
-		answer.put("discarded", discarded.size());
-		answer.put("eventIds", eventIds(discarded));
-		return discarded;
+	private static String text(JsonNode request, String field) {
+		JsonNode value = request.get(field);
+		if (value == null || value.isNull()) {
+			return null;
+		}
+		if (!value.isTextual() || value.textValue().length() > MAX_CRITERION_LENGTH) {
+			throw new IllegalArgumentException(
+					field + " must be a string of at most " + MAX_CRITERION_LENGTH + " characters.");
+		}
+		return value.textValue();
+	}
+
+	private static Instant instant(JsonNode request, String field) {
+		String text = text(request, field);
+		try {
+			return (text != null) ? Instant.parse(text) : null;
+		}
+		catch (DateTimeParseException ex) {
+			throw new IllegalArgumentException(field + " must be an ISO-8601 instant, e.g. 2025-11-18T10:00:00Z.");
+		}
+	}
+
+	private static String bounded(String text) {
+		return (text.length() <= 100) ? text : text.substring(0, 100) + "...";
 	}
 
 	private static void brokerUnavailable(Exchange exchange, IOException failure) {
@@ -210,15 +272,6 @@ class DeadLetterOpsRoutes extends EndpointRouteBuilder {
 	/** The eventIds of dead letters; one without a message id is listed as null. */
 	private static List<String> eventIds(List<DeadLetterView> views) {
 		return views.stream().map(DeadLetterView::eventId).collect(java.util.stream.Collectors.toList());
-	}
-
-	private static boolean isUuid(String text) {
-		try {
-			return text != null && text.length() == 36 && UUID.fromString(text).toString().equalsIgnoreCase(text);
-		}
-		catch (IllegalArgumentException ex) {
-			return false;
-		}
 	}
 
 	private static void json(Exchange exchange, int status, Object body) {

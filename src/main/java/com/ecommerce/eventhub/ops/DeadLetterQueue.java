@@ -4,9 +4,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
@@ -34,7 +37,16 @@ public class DeadLetterQueue {
 	/**
 	 * Messages read at most per call, so a huge queue cannot exhaust the hub's memory.
 	 */
-	static final int MAX_MESSAGES = 10_000;
+	public static final int MAX_MESSAGES = 10_000;
+
+	/** Headers of one dead letter shown at most when it is opened. */
+	static final int MAX_HEADERS = 200;
+
+	/** Bytes of one dead letter's body shown at most when it is opened. */
+	static final int MAX_BODY_SHOWN = 256 * 1024;
+
+	/** Characters of one header value or property shown at most. */
+	private static final int MAX_VALUE_SHOWN = 2_000;
 
 	private static final Duration CONFIRM_TIMEOUT = Duration.ofSeconds(10);
 
@@ -71,6 +83,56 @@ public class DeadLetterQueue {
 			}
 		});
 		return views;
+	}
+
+	/**
+	 * Opens the dead letters of one event: every message in the queue now whose message
+	 * id is {@code eventId} (one event may have been dead-lettered by several routes).
+	 * Read like {@link #list}: nothing is taken from the queue.
+	 * @param eventId the event's id (AMQP message id)
+	 * @return its dead letters with properties, headers and body, oldest first
+	 * @throws IOException when the broker is unreachable
+	 */
+	public List<DeadLetterMessage> inspect(String eventId) throws IOException {
+		List<DeadLetterMessage> found = new ArrayList<>();
+		withChannel(channel -> forEachMatch(channel, view -> eventId.equals(view.eventId()),
+				(view, response) -> found.add(message(view, response))));
+		return found;
+	}
+
+	private static DeadLetterMessage message(DeadLetterView view, GetResponse response) {
+		AMQP.BasicProperties properties = response.getProps();
+		Map<String, String> shown = new LinkedHashMap<>();
+		putIfSet(shown, "content_type", properties.getContentType());
+		putIfSet(shown, "content_encoding", properties.getContentEncoding());
+		putIfSet(shown, "delivery_mode", properties.getDeliveryMode());
+		putIfSet(shown, "priority", properties.getPriority());
+		putIfSet(shown, "correlation_id", properties.getCorrelationId());
+		putIfSet(shown, "reply_to", properties.getReplyTo());
+		putIfSet(shown, "expiration", properties.getExpiration());
+		putIfSet(shown, "message_id", properties.getMessageId());
+		putIfSet(shown, "timestamp",
+				(properties.getTimestamp() != null) ? properties.getTimestamp().toInstant().toString() : null);
+		putIfSet(shown, "type", properties.getType());
+		putIfSet(shown, "user_id", properties.getUserId());
+		putIfSet(shown, "app_id", properties.getAppId());
+		Map<String, String> headers = new TreeMap<>();
+		if (properties.getHeaders() != null) {
+			properties.getHeaders().forEach((name, value) -> {
+				if (headers.size() < MAX_HEADERS && name != null) {
+					headers.put(text(name, 200), text(value, MAX_VALUE_SHOWN));
+				}
+			});
+		}
+		byte[] body = (response.getBody() != null) ? response.getBody() : new byte[0];
+		return new DeadLetterMessage(view, shown, headers,
+				(body.length <= MAX_BODY_SHOWN) ? body : Arrays.copyOf(body, MAX_BODY_SHOWN), body.length);
+	}
+
+	private static void putIfSet(Map<String, String> shown, String name, Object value) {
+		if (value != null) {
+			shown.put(name, text(value, MAX_VALUE_SHOWN));
+		}
 	}
 
 	/**
@@ -205,6 +267,9 @@ public class DeadLetterQueue {
 	}
 
 	private static String text(Object value) {
+		if (value instanceof byte[] bytes) {
+			return new String(bytes, StandardCharsets.UTF_8);
+		}
 		return (value != null) ? value.toString() : null;
 	}
 

@@ -8,41 +8,34 @@ import java.util.Map;
 import com.ecommerce.eventhub.config.RoutesProperties;
 import com.ecommerce.eventhub.web.Callers;
 import com.ecommerce.eventhub.web.HttpAnswers;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.Exchange;
-import org.apache.camel.Route;
 import org.apache.camel.builder.endpoint.EndpointRouteBuilder;
-import org.apache.camel.model.Model;
-import org.apache.camel.model.RouteDefinition;
 
+import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 
 /**
  * The route folder watcher ({@code routes-file-watcher}, every
  * {@code hub.routes.poll-interval}) and the route operations: {@code GET /api/v1/routes},
- * {@code POST /api/v1/routes/{id}/stop} and {@code /start} (admin API keys). There is
- * deliberately no endpoint that uploads route code.
+ * {@code POST /api/v1/routes/{id}/stop} and {@code /start} (admin API keys; each stop and
+ * start in the audit trail). There is deliberately no endpoint that uploads route code.
  */
 @Component
 class RouteOpsRoutes extends EndpointRouteBuilder {
 
-	private static final List<String> POLICY = List.of("maximumAttempts", "initialDelay", "multiplier", "maxDelay",
-			"attemptTimeout");
-
-	/** The ids of this API's own routes. */
-	private static final String OWN_ROUTES = "ops-routes-";
-
 	private final RouteFiles files;
+
+	private final RouteCatalog catalog;
+
+	private final RouteControl control;
 
 	private final RoutesProperties properties;
 
-	private final MeterRegistry meters;
-
-	RouteOpsRoutes(RouteFiles files, RoutesProperties properties, MeterRegistry meters) {
+	RouteOpsRoutes(RouteFiles files, RouteCatalog catalog, RouteControl control, RoutesProperties properties) {
 		this.files = files;
+		this.catalog = catalog;
+		this.control = control;
 		this.properties = properties;
-		this.meters = meters;
 	}
 
 	@Override
@@ -72,72 +65,58 @@ class RouteOpsRoutes extends EndpointRouteBuilder {
 			.process(exchange -> control(exchange, true));
 	}
 
-	private void list(Exchange exchange) throws Exception {
+	private void list(Exchange exchange) {
 		if (!Callers.requireAdmin(exchange)) {
 			return;
 		}
-		Model model = getContext().getCamelContextExtension().getContextPlugin(Model.class);
 		List<Map<String, Object>> routes = new ArrayList<>();
-		for (Route route : getContext().getRoutes()) {
+		for (RouteView route : this.catalog.routes()) {
 			Map<String, Object> view = new LinkedHashMap<>();
-			view.put("id", route.getRouteId());
-			view.put("source", this.files.fileOf(route.getRouteId()).map(file -> "file:" + file).orElse("java"));
-			view.put("state", getContext().getRouteController().getRouteStatus(route.getRouteId()).name());
-			view.put("from", route.getEndpoint().getEndpointBaseUri());
-			RouteDefinition definition = model.getRouteDefinition(route.getRouteId());
-			Map<String, Object> parameters = (definition != null) ? definition.getTemplateParameters() : null;
-			if (parameters != null && parameters.containsKey("queue")) {
-				Map<String, Object> redelivery = new LinkedHashMap<>();
-				POLICY.forEach(name -> redelivery.put(name, parameters.get(name)));
-				view.put("queue", parameters.get("queue"));
-				view.put("bindings", parameters.get("bindings"));
-				view.put("redelivery", redelivery);
-				view.put("handled", count("eventhub.consumer.handled", route.getRouteId()));
-				view.put("failed", count("eventhub.consumer.failed", route.getRouteId()));
+			view.put("id", route.id());
+			view.put("source", route.source());
+			view.put("state", route.state());
+			view.put("from", route.from());
+			if (route.consumer()) {
+				view.put("queue", route.queue());
+				view.put("bindings", route.bindings());
+				view.put("redelivery", route.redelivery());
+				view.put("handled", route.handled());
+				view.put("failed", route.failed());
 			}
 			routes.add(view);
 		}
 		Map<String, Object> body = new LinkedHashMap<>();
 		body.put("routes", routes);
-		body.put("folder", this.files.folderStatus());
-		body.put("files", this.files.results());
-		json(exchange, 200, body);
+		body.put("folder", this.catalog.folder());
+		body.put("files", this.catalog.reloads());
+		HttpAnswers.json(exchange, 200, body);
 	}
 
 	private void control(Exchange exchange, boolean start) throws Exception {
 		if (!Callers.requireAdmin(exchange)) {
 			return;
 		}
+		String actor = Callers.require(exchange).name();
 		String routeId = exchange.getMessage().getHeader("routeId", String.class);
 		exchange.getMessage().removeHeaders("*");
-		if (routeId == null || getContext().getRoute(routeId) == null) {
-			HttpAnswers.problem(exchange, 404, "Not Found", "No such route.");
+		String state;
+		try {
+			state = this.control.control(actor, "api", routeId, start);
+		}
+		catch (RouteControl.NoSuchRouteException ex) {
+			HttpAnswers.problem(exchange, 404, "Not Found", ex.getMessage());
 			return;
 		}
-		if (routeId.startsWith(OWN_ROUTES)) {
-			// Stopping the route operations themselves would leave no way to start
-			// anything again.
-			HttpAnswers.problem(exchange, 409, "Conflict",
-					"Route " + routeId + " serves this API and cannot be stopped.");
+		catch (RouteControl.ProtectedRouteException ex) {
+			HttpAnswers.problem(exchange, 409, "Conflict", ex.getMessage());
 			return;
 		}
-		if (start) {
-			getContext().getRouteController().startRoute(routeId);
+		catch (DataAccessException ex) {
+			HttpAnswers.problem(exchange, 503, "Service Unavailable",
+					"The audit trail cannot be written (database unavailable): nothing was done. Try again.");
+			return;
 		}
-		else {
-			getContext().getRouteController().stopRoute(routeId);
-		}
-		json(exchange, 200,
-				Map.of("id", routeId, "state", getContext().getRouteController().getRouteStatus(routeId).name()));
-	}
-
-	private double count(String meter, String routeId) {
-		Counter counter = this.meters.find(meter).tag("route", routeId).counter();
-		return (counter != null) ? counter.count() : 0;
-	}
-
-	private static void json(Exchange exchange, int status, Object body) {
-		HttpAnswers.json(exchange, status, body);
+		HttpAnswers.json(exchange, 200, Map.of("id", routeId, "state", state));
 	}
 
 }

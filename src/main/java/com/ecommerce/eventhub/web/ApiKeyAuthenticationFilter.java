@@ -1,13 +1,10 @@
 package com.ecommerce.eventhub.web;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.security.Principal;
 import java.util.List;
 import java.util.Optional;
 
-import com.ecommerce.eventhub.config.SecurityProperties;
 import com.ecommerce.eventhub.config.SecurityProperties.ApiKey;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -25,9 +22,16 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * documents (deny by default; on those a valid key is still recognised, so an admin sees
  * the health details) by its API key ({@code X-API-Key}, or
  * {@code Authorization: Bearer <key>}): 401 without a valid key, 403 when an operations
- * endpoint ({@code /api/v1/dead-letters}, {@code /api/v1/routes}) is called with a key
- * that is not {@code admin}. Keys are compared in constant time and never logged; the
- * caller's {@link ApiKey} is left in the request attribute {@link #CALLER}.
+ * endpoint ({@code /api/v1/dead-letters}, {@code /api/v1/routes},
+ * {@code /api/v1/replays}, {@code /api/v1/audit}) is called with a key that is not
+ * {@code admin}. Keys are compared in constant time and never logged; the caller's
+ * {@link ApiKey} is left in the request attribute {@link #CALLER}.
+ *
+ * <p>
+ * The operator console ({@link #CONSOLE_PATH} and below) is not authenticated here: a
+ * browser signs in there once with an admin key and then presents a session cookie, which
+ * the console's own filter checks. A key sent in a header to a console path counts for
+ * nothing.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 5)
@@ -39,7 +43,11 @@ public class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
 	/** Request attribute holding the authenticated {@link ApiKey}. */
 	public static final String CALLER = ApiKeyAuthenticationFilter.class.getName() + ".caller";
 
-	private static final List<String> ADMIN_PATHS = List.of("/api/v1/dead-letters", "/api/v1/routes");
+	/** The operator console's paths: authenticated by its session, not by an API key. */
+	public static final String CONSOLE_PATH = "/console";
+
+	private static final List<String> ADMIN_PATHS = List.of("/api/v1/dead-letters", "/api/v1/routes", "/api/v1/replays",
+			"/api/v1/audit");
 
 	/**
 	 * What needs no key: health, info, metrics and the API and event descriptions.
@@ -48,10 +56,10 @@ public class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
 	private static final List<String> OPEN_PATHS = List.of("/actuator/health", "/actuator/info", "/actuator/prometheus",
 			"/livez", "/readyz", "/openapi.yaml", "/asyncapi.yaml");
 
-	private final SecurityProperties security;
+	private final ApiKeys keys;
 
-	public ApiKeyAuthenticationFilter(SecurityProperties security) {
-		this.security = security;
+	public ApiKeyAuthenticationFilter(ApiKeys keys) {
+		this.keys = keys;
 	}
 
 	/**
@@ -69,8 +77,12 @@ public class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
 	@Override
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
-		Optional<ApiKey> caller = authenticate(presentedKey(request));
 		String path = routedPath(request);
+		if (isConsole(path)) {
+			chain.doFilter(request, response);
+			return;
+		}
+		Optional<ApiKey> caller = this.keys.authenticate(presentedKey(request));
 		if (OPEN_PATHS.stream().anyMatch(open -> path.equals(open) || path.startsWith(open + "/"))) {
 			// Open without a key; with an admin key the health endpoint shows its details
 			// (role ADMIN).
@@ -89,6 +101,14 @@ public class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
 		}
 		request.setAttribute(CALLER, caller.get());
 		chain.doFilter(new AuthenticatedRequest(request, caller.get()), response);
+	}
+
+	/**
+	 * @param path a routed path
+	 * @return whether it belongs to the operator console
+	 */
+	public static boolean isConsole(String path) {
+		return path.equals(CONSOLE_PATH) || path.startsWith(CONSOLE_PATH + "/");
 	}
 
 	private static String presentedKey(HttpServletRequest request) {
@@ -146,27 +166,6 @@ public class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
 			return ADMIN_ROLE.equals(role) && this.caller.admin();
 		}
 
-	}
-
-	/**
-	 * Finds the caller of a presented key. Every configured key is compared, in constant
-	 * time, so the answer time says nothing about how close a guess was or which key
-	 * matched.
-	 * @param presented the key the request carried, or null
-	 * @return the caller, empty when the key is unknown
-	 */
-	Optional<ApiKey> authenticate(String presented) {
-		if (presented == null || presented.isEmpty()) {
-			return Optional.empty();
-		}
-		byte[] presentedBytes = presented.getBytes(StandardCharsets.UTF_8);
-		ApiKey match = null;
-		for (ApiKey candidate : this.security.apiKeys()) {
-			if (MessageDigest.isEqual(presentedBytes, candidate.key().getBytes(StandardCharsets.UTF_8))) {
-				match = candidate;
-			}
-		}
-		return Optional.ofNullable(match);
 	}
 
 }

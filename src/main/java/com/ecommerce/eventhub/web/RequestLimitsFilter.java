@@ -32,12 +32,13 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Bounds every request body before anything reads it, on every path and method,
  * authenticated or not. Only the endpoints that declared a {@link RequestBodyAllowance}
- * take a body, and only JSON up to their limit; every other request with a body is
- * refused outright (413). A declared Content-Length over the limit is refused without
- * reading a byte; a body without one (chunked) is read up to the limit and refused at the
- * first byte beyond it, and a body that trickles in slower than {@link #READ_DEADLINE} is
- * refused with 408. A {@code Content-Encoding} other than {@code identity} is refused
- * with 415: a compressed body would be inflated past any limit.
+ * take a body, and only JSON (or, for the console's pages, a form) up to their limit;
+ * every other request with a body is refused outright (413). A declared Content-Length
+ * over the limit is refused without reading a byte; a body without one (chunked) is read
+ * up to the limit and refused at the first byte beyond it, and a body that trickles in
+ * slower than {@link #READ_DEADLINE} is refused with 408. A {@code Content-Encoding}
+ * other than {@code identity} is refused with 415: a compressed body would be inflated
+ * past any limit.
  *
  * <p>
  * It runs after authentication ({@link ApiKeyAuthenticationFilter}), so an anonymous
@@ -93,8 +94,8 @@ public class RequestLimitsFilter extends OncePerRequestFilter {
 			refuse(response, 413, "Payload Too Large", "This endpoint takes no request body.");
 			return;
 		}
-		if (!isJson(request.getContentType())) {
-			refuse(response, 415, "Unsupported Media Type", "Send the body as application/json.");
+		if (!allowance.get().accepts(request.getContentType())) {
+			refuse(response, 415, "Unsupported Media Type", "Send the body as " + allowance.get().expected() + ".");
 			return;
 		}
 		long limit = allowance.get().maxBytes();
@@ -131,7 +132,7 @@ public class RequestLimitsFilter extends OncePerRequestFilter {
 	 * @param request the request
 	 * @return true for a Content-Length over 0 or a chunked body
 	 */
-	static boolean hasBody(HttpServletRequest request) {
+	public static boolean hasBody(HttpServletRequest request) {
 		long declared = request.getContentLengthLong();
 		return declared > 0 || (declared < 0 && request.getHeader("Transfer-Encoding") != null);
 	}
@@ -145,7 +146,8 @@ public class RequestLimitsFilter extends OncePerRequestFilter {
 	 * @param detail what went wrong
 	 * @throws IOException when the client is gone
 	 */
-	static void refuse(HttpServletResponse response, int status, String title, String detail) throws IOException {
+	public static void refuse(HttpServletResponse response, int status, String title, String detail)
+			throws IOException {
 		response.setHeader("Connection", "close");
 		Problem.write(response, status, title, detail);
 	}
