@@ -63,6 +63,11 @@ public record BenchResult(String mode, long count, String unit, double ratePerSe
 				"-", "FAILED: " + failure);
 	}
 
+	BenchResult withRate(double rate) {
+		return new BenchResult(this.mode, this.count, this.unit, rate, this.p50, this.p95, this.p99, this.cpuMsPer1000,
+				this.rssMb, this.measured, this.note);
+	}
+
 	BenchResult withNote(String extra) {
 		String joined = (this.note == null || this.note.isEmpty()) ? extra : this.note + "; " + extra;
 		return new BenchResult(this.mode, this.count, this.unit, this.ratePerSecond, this.p50, this.p95, this.p99,

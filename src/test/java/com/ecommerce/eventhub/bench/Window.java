@@ -43,6 +43,13 @@ final class Window implements AutoCloseable {
 		this.peakRss.accumulateAndGet(rss, Math::max);
 	}
 
+	/**
+	 * @return seconds since the window opened
+	 */
+	double seconds() {
+		return (System.nanoTime() - this.startNanos) / 1e9;
+	}
+
 	@Override
 	public void close() {
 		stop();
