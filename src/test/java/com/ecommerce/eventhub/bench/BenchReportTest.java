@@ -77,6 +77,17 @@ class BenchReportTest {
 	}
 
 	@Test
+	void targetsArePrintedForTheModesThatHaveOneAndNotForFailedModes() {
+		Window.Measured window = new Window.Measured(10.0, 5_000_000_000L, 600L * 1024 * 1024, 600L * 1024 * 1024);
+		BenchResult latency = BenchResult.of("latency", 1_000, "events", window,
+				Percentiles.of(new long[] { 5_000_000L, 30_000_000L }), "bench JVM", "");
+		BenchResult backlog = BenchResult.of("backlog", 1_000, "events", window, "hub process", "");
+		assertThat(BenchmarkRunner.targets(List.of(latency, backlog, BenchResult.failed("startup", new Exception()))))
+			.containsExactly("target latency:       p99 30.0 ms (at most 25: not met), p50 5.0 ms (at most 8: met)",
+					"target backlog:       RSS 600.0 MB (at most 512: not met) (claim: under 20 ms, see notes)");
+	}
+
+	@Test
 	void theTableHasOneRowPerResultAndDashesWhereNothingApplies() {
 		Window.Measured window = new Window.Measured(10.0, 5_000_000_000L, 300L * 1024 * 1024, 400L * 1024 * 1024);
 		BenchResult throughput = BenchResult.of("throughput", 100_000, "events", window, "bench JVM", "batch 500");

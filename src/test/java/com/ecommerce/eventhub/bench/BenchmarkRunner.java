@@ -82,6 +82,43 @@ public final class BenchmarkRunner {
 		System.out.println();
 		System.out.println(machine);
 		System.out.print(ResultTable.format(results));
+		System.out.println();
+		targets(results).forEach(System.out::println);
+	}
+
+	/**
+	 * Issue 14's targets next to the figures, printed only: nothing here fails a build.
+	 * @param results the rows
+	 * @return one line per row that has a target
+	 */
+	static List<String> targets(List<BenchResult> results) {
+		List<String> lines = new ArrayList<>();
+		for (BenchResult result : results) {
+			String target = switch (result.mode()) {
+				case "latency" -> check(result.p99(), 25, "p99", "ms") + ", " + check(result.p50(), 8, "p50", "ms");
+				case "latency-quiet" -> check(result.p99(), 15, "p99", "ms");
+				case "consumer x1", "consumer x2" -> checkAtLeast(result.ratePerSecond(), 2_000, "events/s");
+				case "ingestion" ->
+					checkAtLeast(result.ratePerSecond(), 2_000, "POST/s") + ", " + check(result.p99(), 50, "p99", "ms");
+				case "backlog" -> check(result.rssMb(), 512, "RSS", "MB") + " (claim: under 20 ms, see notes)";
+				case "startup" -> check(result.p50() / 1000, 6, "launch->event median", "s");
+				default -> null;
+			};
+			if (target != null && (result.note() == null || !result.note().startsWith("FAILED"))) {
+				lines.add(String.format(Locale.ROOT, "target %-14s %s", result.mode() + ":", target));
+			}
+		}
+		return lines;
+	}
+
+	private static String check(double value, double most, String what, String unit) {
+		return String.format(Locale.ROOT, "%s %.1f %s (at most %s: %s)", what, value, unit, (long) most,
+				(value <= most) ? "met" : "not met");
+	}
+
+	private static String checkAtLeast(double value, double least, String unit) {
+		return String.format(Locale.ROOT, "%,.0f %s (at least %,d: %s)", value, unit, (long) least,
+				(value >= least) ? "met" : "not met");
 	}
 
 	/**
@@ -113,7 +150,8 @@ public final class BenchmarkRunner {
 		Optional<BenchResult> handwritten = find(results, "handwritten");
 		if (hub.isPresent() && handwritten.isPresent() && handwritten.get().ratePerSecond() > 0) {
 			double ratio = hub.get().ratePerSecond() / handwritten.get().ratePerSecond();
-			String line = String.format(Locale.ROOT, "hub/handwritten %.2fx (target >= 1.5x)", ratio);
+			String line = String.format(Locale.ROOT, "hub/handwritten %.2fx (target >= 1.5x), CPU per event %.2fx",
+					ratio, hub.get().cpuMsPer1000() / handwritten.get().cpuMsPer1000());
 			System.out.println(line);
 			results.set(results.indexOf(handwritten.get()), handwritten.get().withNote(line));
 		}

@@ -56,8 +56,9 @@ final class StartupMode implements BenchMode {
 				"launch->event %s ms, median %,d; launch->/readyz UP %s ms, median %,d; hub CPU to event median %,d ms; "
 						+ "JVM %s",
 				toEvent, medianEvent, toReady, medianReady, median(cpu), settings.hubJvmOptions());
-		return List.of(new BenchResult("startup", toEvent.size(), "launches", Double.NaN, medianEvent, Double.NaN,
-				Double.NaN, Double.NaN, rss / 1024.0 / 1024.0, "hub process (at the event)", note));
+		return List.of(new BenchResult("startup", toEvent.size(), (toEvent.size() == 1) ? "launch" : "launches",
+				Double.NaN, medianEvent, Double.NaN, Double.NaN, Double.NaN, rss / 1024.0 / 1024.0,
+				"hub process (at the event)", note));
 	}
 
 	/**
