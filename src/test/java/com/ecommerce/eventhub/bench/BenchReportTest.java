@@ -1,5 +1,8 @@
 package com.ecommerce.eventhub.bench;
 
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -85,6 +88,19 @@ class BenchReportTest {
 		assertThat(BenchmarkRunner.targets(List.of(latency, backlog, BenchResult.failed("startup", new Exception()))))
 			.containsExactly("target latency:       p99 30.0 ms (at most 25: not met), p50 5.0 ms (at most 8: met)",
 					"target backlog:       RSS 600.0 MB (at most 512: not met) (claim: under 20 ms, see notes)");
+	}
+
+	@Test
+	void keepAliveAnswersAreReadToTheirEndWhateverTheirFraming() throws Exception {
+		InputStream answers = new ByteArrayInputStream(("HTTP/1.1 202 \r\nContent-Type: application/json\r\n"
+				+ "Content-Length: 5\r\n\r\n{\"a\"}HTTP/1.1 400 \r\nTransfer-Encoding: chunked\r\n\r\n"
+				+ "4;x=y\r\n{\"b\"\r\n1\r\n}\r\n0\r\n\r\nHTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n"
+				+ "Content-Length: 0\r\n\r\n")
+			.getBytes(StandardCharsets.ISO_8859_1));
+		assertThat(KeepAliveClient.readResponse(answers)).isEqualTo(new KeepAliveClient.Response(202, 5, false));
+		assertThat(KeepAliveClient.readResponse(answers)).isEqualTo(new KeepAliveClient.Response(400, 5, false));
+		assertThat(KeepAliveClient.readResponse(answers)).isEqualTo(new KeepAliveClient.Response(503, 0, true));
+		assertThat(answers.read()).as("nothing left over").isEqualTo(-1);
 	}
 
 	@Test
