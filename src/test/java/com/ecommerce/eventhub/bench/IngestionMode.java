@@ -24,7 +24,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * {@code bench.clients} (16) concurrent clients, each on its own keep-alive HTTP/1.1
  * connection (a minimal socket client, {@link KeepAliveClient}, so that the load
  * generator takes little CPU from the hub), posting for {@code bench.seconds} (30) after
- * a warm-up of at most 5 s: first single order.placed events (the hub generates each
+ * a warm-up of at most 10 s: first single order.placed events (the hub generates each
  * eventId), then arrays of 100. Accepted events/s (202 answers), answer-time percentiles
  * per request, and the hub process's CPU time (/proc) per 1,000 accepted events and RSS
  * at the end of each phase.
