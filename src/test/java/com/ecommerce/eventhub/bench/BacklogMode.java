@@ -70,7 +70,7 @@ final class BacklogMode implements BenchMode {
 				}
 				HubProcess.sleep(20);
 			}
-			Window window = Window.open(hub.stats());
+			Window window = Window.open(hub.stats(), "backlog");
 			long startupMs = (System.nanoTime() - hub.launchedNanos()) / 1_000_000;
 			deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(60);
 			long lastPurge = System.nanoTime();

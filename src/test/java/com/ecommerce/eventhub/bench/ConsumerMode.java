@@ -69,7 +69,7 @@ final class ConsumerMode implements BenchMode {
 				startRoutes(hubs);
 				awaitHandled(db, topology, warmUp);
 				feed(hubs, queue, events);
-				Window window = Window.open(ProcessStats.self());
+				Window window = Window.open(ProcessStats.self(), "consumer-x" + instances);
 				startRoutes(hubs);
 				awaitHandled(db, topology, warmUp + events);
 				Window.Measured measured = window.stop();

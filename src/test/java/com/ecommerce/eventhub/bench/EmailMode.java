@@ -63,7 +63,7 @@ final class EmailMode implements BenchMode {
 			camel.getRouteController().stopRoute(ROUTE);
 			OutboxRows.publishToQueue(queue, OutboxFixtures.example("email.notification-requested"), mails);
 
-			Window window = Window.open(ProcessStats.self());
+			Window window = Window.open(ProcessStats.self(), "email");
 			camel.getRouteController().startRoute(ROUTE);
 			awaitMails(smtp, warmUp + mails);
 			Window.Measured measured = window.stop();

@@ -56,7 +56,7 @@ final class HandwrittenRelay implements BenchMode {
 				analyze.execute("ANALYZE " + topology.schema() + ".outbox_event");
 			}
 
-			Window window = Window.open(ProcessStats.self());
+			Window window = Window.open(ProcessStats.self(), "handwritten");
 			long published = relay(db, channel, topology, settings.batchSize());
 			Window.Measured measured = window.stop();
 			long queued = channel.messageCount(queue);

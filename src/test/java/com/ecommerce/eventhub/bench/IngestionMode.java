@@ -67,7 +67,7 @@ final class IngestionMode implements BenchMode {
 		AtomicLong refused = new AtomicLong();
 		ExecutorService pool = Executors.newFixedThreadPool(clients);
 		List<Future<long[]>> futures = new ArrayList<>();
-		Window window = Window.open(hub.stats());
+		Window window = Window.open(hub.stats(), (mode != null) ? mode : "ingestion-warm-up");
 		long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
 		for (int client = 0; client < clients; client++) {
 			futures.add(pool.submit(() -> {

@@ -68,7 +68,7 @@ final class LatencyMode implements BenchMode {
 			// A commit every 5 ms at most: 10 events per commit at 2,000/s, one at 20/s.
 			int perTick = Math.max(1, rate / 200);
 			long tickNanos = TimeUnit.SECONDS.toNanos(1) * perTick / rate;
-			Window window = Window.open(ProcessStats.self());
+			Window window = Window.open(ProcessStats.self(), mode);
 			double sendSeconds;
 			try (Connection db = TestServices.jdbc();
 					PreparedStatement insert = db.prepareStatement(rows.insertSql())) {

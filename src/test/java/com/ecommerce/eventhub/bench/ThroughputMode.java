@@ -45,7 +45,7 @@ final class ThroughputMode implements BenchMode {
 					(System.nanoTime() - seedStart) / 1e9);
 
 			CamelContext camel = hub.getBean(CamelContext.class);
-			Window window = Window.open(ProcessStats.self());
+			Window window = Window.open(ProcessStats.self(), "throughput");
 			for (int worker = 0; worker < settings.workers(); worker++) {
 				camel.getRouteController().startRoute("outbox-relay-" + worker);
 			}

@@ -1,9 +1,16 @@
 package com.ecommerce.eventhub.bench;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.text.ParseException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
 
 /**
  * A measuring window over one process: wall time, the process's CPU time spent in it, its
@@ -25,17 +32,45 @@ final class Window implements AutoCloseable {
 		return thread;
 	});
 
+	private final String name;
+
+	private final Recording recording;
+
 	private Measured measured;
 
-	private Window(ProcessStats process) {
+	private Window(ProcessStats process, String name) {
 		this.process = process;
+		this.name = name;
+		this.recording = flightRecording(process);
 		this.startCpu = process.cpuNanos();
 		this.startNanos = System.nanoTime();
 		this.sampler.scheduleAtFixedRate(this::sample, 0, 250, TimeUnit.MILLISECONDS);
 	}
 
-	static Window open(ProcessStats process) {
-		return new Window(process);
+	/**
+	 * Opens a window; with {@code -Dbench.jfr} and a hub in this JVM, a JDK Flight
+	 * Recording (settings {@code profile}) covers it, written to
+	 * {@code target/bench-jfr/<name>.jfr}.
+	 * @param process whose CPU and RSS
+	 * @param name the window's name, e.g. the mode's
+	 * @return the open window
+	 */
+	static Window open(ProcessStats process, String name) {
+		return new Window(process, name);
+	}
+
+	private static Recording flightRecording(ProcessStats process) {
+		if (System.getProperty("bench.jfr") == null || process.pid() != ProcessHandle.current().pid()) {
+			return null;
+		}
+		try {
+			Recording recording = new Recording(Configuration.getConfiguration("profile"));
+			recording.start();
+			return recording;
+		}
+		catch (IOException | ParseException ex) {
+			throw new IllegalStateException("JFR's profile settings cannot be read", ex);
+		}
 	}
 
 	private void sample() {
@@ -65,6 +100,21 @@ final class Window implements AutoCloseable {
 			this.sampler.shutdownNow();
 			sample();
 			this.measured = new Measured(seconds, cpu, this.process.rssBytes(), this.peakRss.get());
+			if (this.recording != null) {
+				this.recording.stop();
+				try {
+					Path file = Path.of("target", "bench-jfr", this.name + ".jfr");
+					Files.createDirectories(file.getParent());
+					this.recording.dump(file);
+					System.out.println("flight recording of " + this.name + ": " + file);
+				}
+				catch (IOException ex) {
+					System.out.println("flight recording of " + this.name + " not written: " + ex);
+				}
+				finally {
+					this.recording.close();
+				}
+			}
 		}
 		return this.measured;
 	}
