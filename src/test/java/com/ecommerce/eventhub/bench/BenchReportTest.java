@@ -4,6 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
@@ -67,6 +68,16 @@ class BenchReportTest {
 				eventhub_relay_batch_phase_seconds_max{application="hub",phase="claim"} 0.042
 				""";
 		assertThat(BacklogMode.claimPhase(scrape)).isEqualTo("mean 15.0 ms, max 42.0 ms over 200 batches");
+	}
+
+	@Test
+	void theClaimsParametersAreBoundInEitherStyleButNotItsCasts() {
+		Map<String, String> values = Map.of("batchSize", "500", "workerCount", "2");
+		assertThat(BacklogMode.bind("SELECT x::text FROM t WHERE a % :#workerCount = 0 LIMIT :#batchSize", values))
+			.isEqualTo("SELECT x::text FROM t WHERE a % 2 = 0 LIMIT 500");
+		assertThat(BacklogMode.bind("SELECT x::text FROM t WHERE a % :workerCount = 0 LIMIT :batchSize", values))
+			.isEqualTo("SELECT x::text FROM t WHERE a % 2 = 0 LIMIT 500");
+		assertThat(BacklogMode.bind("SELECT 1 LIMIT :unknown", values)).isNull();
 	}
 
 	@Test
