@@ -61,8 +61,8 @@ final class BacklogMode implements BenchMode {
 
 		Map<String, Object> hubSettings = settings.relayHubSettings();
 		String queue = topology.queue("order.events");
-		try (HubProcess hub = HubProcess.launch("bench-backlog", topology, hubSettings, settings.hubJvmOptions());
-				Connection db = TestServices.jdbc()) {
+		try (HubProcess hub = HubProcess.launch("bench-backlog", topology, hubSettings, settings.hubJvmOptions(),
+				settings.hubLaunch()); Connection db = TestServices.jdbc()) {
 			System.out.printf(Locale.ROOT, "backlog: hub pid %d, JVM options %s, log %s%n", hub.pid(), hub.jvmOptions(),
 					hub.log());
 			long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);

@@ -22,10 +22,12 @@ import java.util.Map;
  * @param backlogEvents backlog: pending rows ({@code bench.backlogEvents})
  * @param startupRuns startup: launches ({@code bench.startupRuns})
  * @param hubJvmOptions JVM options of the hub child process ({@code bench.hubJvmOptions})
+ * @param hubLaunch how ingestion and backlog launch the child ({@code bench.hubLaunch}:
+ * {@code shipped}, the default, or {@code jar}); startup measures both
  */
 record BenchSettings(int events, int aggregates, int rate, int quietRate, int seconds, int workers, int batchSize,
 		String queueType, int consumerEvents, int mails, int clients, int backlogEvents, int startupRuns,
-		String hubJvmOptions) {
+		String hubJvmOptions, HubProcess.Layout hubLaunch) {
 
 	/**
 	 * The Dockerfile's JAVA_TOOL_OPTIONS (README "Deployment"): the hub as it is shipped.
@@ -40,7 +42,8 @@ record BenchSettings(int events, int aggregates, int rate, int quietRate, int se
 				System.getProperty("bench.queueType", "quorum"), Integer.getInteger("bench.consumerEvents", 20_000),
 				Integer.getInteger("bench.mails", 2_000), Integer.getInteger("bench.clients", 16),
 				Integer.getInteger("bench.backlogEvents", 1_000_000), Integer.getInteger("bench.startupRuns", 3),
-				System.getProperty("bench.hubJvmOptions", SHIPPED_JVM_OPTIONS));
+				System.getProperty("bench.hubJvmOptions", SHIPPED_JVM_OPTIONS),
+				HubProcess.Layout.fromSystemProperties());
 	}
 
 	/**

@@ -43,7 +43,8 @@ final class IngestionMode implements BenchMode {
 		hubSettings.put("hub.security.api-keys[0].name", "bench");
 		hubSettings.put("hub.security.api-keys[0].key", API_KEY);
 		hubSettings.put("hub.security.api-keys[0].event-types", "*");
-		try (HubProcess hub = HubProcess.launch("bench-ingestion", topology, hubSettings, settings.hubJvmOptions())) {
+		try (HubProcess hub = HubProcess.launch("bench-ingestion", topology, hubSettings, settings.hubJvmOptions(),
+				settings.hubLaunch())) {
 			hub.awaitReady(Duration.ofSeconds(120));
 			ObjectNode event = OutboxFixtures.example("order.placed");
 			event.remove("eventId");

@@ -16,17 +16,25 @@ import com.rabbitmq.client.Channel;
 
 /**
  * {@code startup}: {@code bench.startupRuns} (3) launches of the packaged hub as a child
- * process, each against a fresh schema (migrated by Flyway beforehand) that already holds
- * one PENDING order.placed event: the wall time from launch to that event's delivery to a
- * consumer of the benchmark, and to {@code /readyz} answering UP. The consumer subscribes
- * as soon as the hub has declared the queue (checked every 10 ms); a message that waited
- * for it counts from its delivery, so the figure is at most 10 ms high. Also the hub's
- * CPU time from launch to the event and its RSS then.
+ * process as the Dockerfile runs it ({@code startup shipped}: unpacked, with a class data
+ * sharing archive) and as a plain {@code java -jar} ({@code startup jar}), each against a
+ * fresh schema (migrated by Flyway beforehand) that already holds one PENDING
+ * order.placed event: the wall time from launch to that event's delivery to a consumer of
+ * the benchmark, and to {@code /readyz} answering UP. The consumer subscribes as soon as
+ * the hub has declared the queue (checked every 10 ms); a message that waited for it
+ * counts from its delivery, so the figure is at most 10 ms high. Also the hub's CPU time
+ * from launch to the event and its RSS then.
  */
 final class StartupMode implements BenchMode {
 
 	@Override
 	public List<BenchResult> run(BenchSettings settings) throws Exception {
+		return List.of(measure(settings, HubProcess.Layout.SHIPPED), measure(settings, HubProcess.Layout.JAR));
+	}
+
+	private BenchResult measure(BenchSettings settings, HubProcess.Layout layout) throws Exception {
+		String mode = "startup " + layout.name().toLowerCase(Locale.ROOT);
+		List<String> jvmOptions = List.of();
 		List<Long> toEvent = new ArrayList<>();
 		List<Long> toReady = new ArrayList<>();
 		List<Long> cpu = new ArrayList<>();
@@ -34,15 +42,17 @@ final class StartupMode implements BenchMode {
 		for (int run = 1; run <= settings.startupRuns(); run++) {
 			TestTopology topology = TestTopology.unique("bench_start");
 			try {
-				long[] measured = launchOnce(settings, topology);
+				Launch launch = launchOnce(settings, topology, layout);
+				long[] measured = launch.measured();
+				jvmOptions = launch.jvmOptions();
 				toEvent.add(measured[0]);
 				toReady.add(measured[1]);
 				cpu.add(measured[2]);
 				rss = Math.max(rss, measured[3]);
 				System.out.printf(Locale.ROOT,
-						"startup run %d: launch -> event in queue %,d ms, launch -> /readyz UP %,d ms, hub CPU %,d ms, "
+						"%s run %d: launch -> event in queue %,d ms, launch -> /readyz UP %,d ms, hub CPU %,d ms, "
 								+ "RSS %d MB%n",
-						run, measured[0], measured[1], measured[2], measured[3] / 1024 / 1024);
+						mode, run, measured[0], measured[1], measured[2], measured[3] / 1024 / 1024);
 			}
 			finally {
 				topology.cleanup();
@@ -50,22 +60,27 @@ final class StartupMode implements BenchMode {
 		}
 		long medianEvent = median(toEvent);
 		long medianReady = median(toReady);
-		System.out.printf(Locale.ROOT, "startup: median launch -> event %,d ms, launch -> /readyz UP %,d ms%n",
+		System.out.printf(Locale.ROOT, "%s: median launch -> event %,d ms, launch -> /readyz UP %,d ms%n", mode,
 				medianEvent, medianReady);
 		String note = String.format(Locale.ROOT,
 				"launch->event %s ms, median %,d; launch->/readyz UP %s ms, median %,d; hub CPU to event median %,d ms; "
 						+ "JVM %s",
-				toEvent, medianEvent, toReady, medianReady, median(cpu), settings.hubJvmOptions());
-		return List.of(new BenchResult("startup", toEvent.size(), (toEvent.size() == 1) ? "launch" : "launches",
-				Double.NaN, medianEvent, Double.NaN, Double.NaN, Double.NaN, rss / 1024.0 / 1024.0,
-				"hub process (at the event)", note));
+				toEvent, medianEvent, toReady, medianReady, median(cpu), String.join(" ", jvmOptions));
+		return new BenchResult(mode, toEvent.size(), (toEvent.size() == 1) ? "launch" : "launches", Double.NaN,
+				medianEvent, Double.NaN, Double.NaN, Double.NaN, rss / 1024.0 / 1024.0, "hub process (at the event)",
+				note);
 	}
 
 	/**
-	 * @return launch->event ms, launch->ready ms, CPU ms to the event, RSS bytes at the
-	 * event
+	 * @param measured launch->event ms, launch->ready ms, CPU ms to the event, RSS bytes
+	 * at the event
+	 * @param jvmOptions the hub's JVM options
 	 */
-	private static long[] launchOnce(BenchSettings settings, TestTopology topology) throws Exception {
+	private record Launch(long[] measured, List<String> jvmOptions) {
+	}
+
+	private static Launch launchOnce(BenchSettings settings, TestTopology topology, HubProcess.Layout layout)
+			throws Exception {
 		OutboxRows rows = new OutboxRows(topology, 1);
 		rows.migrate();
 		OutboxFixtures.insert(topology.schema(), OutboxFixtures.example("order.placed"));
@@ -73,7 +88,8 @@ final class StartupMode implements BenchMode {
 		AtomicLong arrived = new AtomicLong();
 		String queue = topology.queue("order.events");
 		try (com.rabbitmq.client.Connection rabbit = TestServices.rabbit().newConnection("bench-startup");
-				HubProcess hub = HubProcess.launch("bench-startup", topology, hubSettings, settings.hubJvmOptions())) {
+				HubProcess hub = HubProcess.launch("bench-startup", topology, hubSettings, settings.hubJvmOptions(),
+						layout)) {
 			Thread watcher = new Thread(() -> subscribeWhenDeclared(rabbit, queue, arrived), "bench-startup-watcher");
 			watcher.setDaemon(true);
 			watcher.start();
@@ -89,8 +105,8 @@ final class StartupMode implements BenchMode {
 			long cpuMs = hub.stats().cpuNanos() / 1_000_000;
 			long rss = hub.stats().rssBytes();
 			watcher.interrupt();
-			return new long[] { (arrived.get() - hub.launchedNanos()) / 1_000_000,
-					(ready - hub.launchedNanos()) / 1_000_000, cpuMs, rss };
+			return new Launch(new long[] { (arrived.get() - hub.launchedNanos()) / 1_000_000,
+					(ready - hub.launchedNanos()) / 1_000_000, cpuMs, rss }, hub.jvmOptions());
 		}
 	}
 
