@@ -100,8 +100,7 @@ public class PublishedEvents {
 		List<Republication> events = new ArrayList<>();
 		List<UUID> skipped = new ArrayList<>();
 		long last = afterId;
-		for (Map<String, Object> columns : this.jdbc.queryForList(PAGE, arguments.toArray())) {
-			OutboxRow row = OutboxRow.fromColumns(columns);
+		for (OutboxRow row : this.jdbc.query(PAGE, OutboxRow::fromResultSet, arguments.toArray())) {
 			last = row.id();
 			OutboundMessage message = this.assembler.assemble(row);
 			if (message.isDeadLetter()) {
