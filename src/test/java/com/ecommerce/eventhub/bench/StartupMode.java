@@ -112,17 +112,33 @@ final class StartupMode implements BenchMode {
 
 	private static void subscribeWhenDeclared(com.rabbitmq.client.Connection rabbit, String queue, AtomicLong arrived) {
 		while (!Thread.currentThread().isInterrupted()) {
+			Channel channel = null;
 			try {
-				Channel channel = rabbit.createChannel();
-				channel.queueDeclarePassive(queue);
-				channel.basicConsume(queue, true, (tag, delivery) -> arrived.compareAndSet(0, System.nanoTime()),
-						tag -> {
-						});
-				return;
+				channel = rabbit.createChannel();
+				if (channel != null) {
+					channel.queueDeclarePassive(queue);
+					channel.basicConsume(queue, true, (tag, delivery) -> arrived.compareAndSet(0, System.nanoTime()),
+							tag -> {
+							});
+					return;
+				}
 			}
-			catch (IOException ex) {
-				// Not declared yet: the broker closed the channel.
-				HubProcess.sleep(10);
+			catch (IOException | RuntimeException ex) {
+				// Not declared yet: the broker closed the channel. A failure of any other
+				// kind must not end this thread either, or the benchmark waits in vain.
+				closeQuietly(channel);
+			}
+			HubProcess.sleep(10);
+		}
+	}
+
+	private static void closeQuietly(Channel channel) {
+		if (channel != null && channel.isOpen()) {
+			try {
+				channel.abort();
+			}
+			catch (IOException | RuntimeException ex) {
+				// Already closing.
 			}
 		}
 	}
