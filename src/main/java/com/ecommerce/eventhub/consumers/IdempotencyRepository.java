@@ -1,5 +1,6 @@
 package com.ecommerce.eventhub.consumers;
 
+import java.util.Collection;
 import java.util.UUID;
 
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -57,7 +58,7 @@ class IdempotencyRepository {
 	 * @param eventIds the events
 	 * @return records deleted
 	 */
-	int forget(String consumer, java.util.Collection<UUID> eventIds) {
+	int forget(String consumer, Collection<UUID> eventIds) {
 		return this.jdbc.update(FORGET, consumer, eventIds.toArray(UUID[]::new));
 	}
 

@@ -59,8 +59,9 @@ class MessageGuard {
 		String eventVersion = tree.path("eventVersion").isTextual() ? tree.path("eventVersion").textValue() : null;
 		EventHandler handler = route.handler();
 		boolean taken = eventType != null && handler.takes(eventType);
-		if (taken && EventVersion.isValid(eventVersion)) {
-			int major = EventVersion.parse(eventVersion).major();
+		EventVersion version = EventVersion.parseOrNull(eventVersion);
+		if (taken && version != null) {
+			int major = version.major();
 			if (!handler.supports(eventType, major)) {
 				throw new UnsupportedVersionError(eventType, eventVersion, supported(handler, eventType));
 			}

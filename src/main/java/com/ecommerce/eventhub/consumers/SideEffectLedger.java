@@ -1,6 +1,7 @@
 package com.ecommerce.eventhub.consumers;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -126,7 +127,7 @@ class SideEffectLedger {
 	 * @param eventIds the events
 	 * @return records deleted
 	 */
-	int forget(String consumer, java.util.Collection<UUID> eventIds) {
+	int forget(String consumer, Collection<UUID> eventIds) {
 		return this.jdbc.update(FORGET, consumer, eventIds.toArray(UUID[]::new));
 	}
 

@@ -126,10 +126,11 @@ public final class EventSchemas {
 		if (type == null) {
 			addIfAbsent(violations, "/eventType", "must be a string naming an event type");
 		}
-		if (!EventVersion.isValid(version)) {
+		EventVersion parsed = EventVersion.parseOrNull(version);
+		if (parsed == null) {
 			addIfAbsent(violations, "/eventVersion", "must be major.minor, e.g. 1.0");
 		}
-		if (type == null || !EventVersion.isValid(version)) {
+		if (type == null || parsed == null) {
 			return violations;
 		}
 		Map<Integer, JsonSchema> byMajor = this.payloadSchemas.get(type);
@@ -137,7 +138,7 @@ public final class EventSchemas {
 			violations.add(new Violation("/eventType", "unknown event type '" + type + "'"));
 			return violations;
 		}
-		int major = EventVersion.parse(version).major();
+		int major = parsed.major();
 		JsonSchema payloadSchema = byMajor.get(major);
 		if (payloadSchema == null) {
 			violations.add(new Violation("/eventVersion", "unsupported major version " + major + " of " + type

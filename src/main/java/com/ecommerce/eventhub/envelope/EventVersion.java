@@ -21,13 +21,23 @@ public record EventVersion(int major, int minor) {
 	 * @throws IllegalArgumentException when the text is not {@code major.minor}
 	 */
 	public static EventVersion parse(String text) {
+		EventVersion version = parseOrNull(text);
+		if (version == null) {
+			throw new IllegalArgumentException("eventVersion must be 'major.minor', got '" + text + "'");
+		}
+		return version;
+	}
+
+	/**
+	 * Parses a version that may be ill-formed, for callers that check and use it at once.
+	 * @param text the candidate, may be null
+	 * @return the version, null when the text is not {@code major.minor}
+	 */
+	public static EventVersion parseOrNull(String text) {
 		int dot = (text != null) ? text.indexOf('.') : -1;
 		int major = (dot > 0) ? number(text, 0, dot) : -1;
 		int minor = (major >= 0) ? number(text, dot + 1, text.length()) : -1;
-		if (minor < 0) {
-			throw new IllegalArgumentException("eventVersion must be 'major.minor', got '" + text + "'");
-		}
-		return new EventVersion(major, minor);
+		return (minor >= 0) ? new EventVersion(major, minor) : null;
 	}
 
 	/**
@@ -36,8 +46,7 @@ public record EventVersion(int major, int minor) {
 	 * @return true for {@code major.minor}
 	 */
 	public static boolean isValid(String text) {
-		int dot = (text != null) ? text.indexOf('.') : -1;
-		return dot > 0 && number(text, 0, dot) >= 0 && number(text, dot + 1, text.length()) >= 0;
+		return parseOrNull(text) != null;
 	}
 
 	/**

@@ -32,9 +32,11 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Repository;
 
 /**
- * The one owner of {@code outbox_event}: every statement on the table is here (the
- * relay's claim is {@code sql/claim-outbox-batch.sql}). Other packages pass
- * {@link Envelope} records in and get records out; none of them names the table.
+ * The owner of {@code outbox_event}'s writes: every insert, update and delete of the
+ * table is here (and the relay's claim, {@code sql/claim-outbox-batch.sql}); the
+ * read-only lookups of the operator console and scoped replays are {@link EventLookup}
+ * and {@link PublishedEvents} in this package. Other packages pass {@link Envelope}
+ * records in and get records out; none of them names the table.
  */
 @Repository
 public class OutboxStore {
@@ -175,7 +177,9 @@ public class OutboxStore {
 	 * @return the claimed rows in id order, empty when none is due
 	 */
 	List<OutboxRow> claim(int workerIndex, int workerCount, int batchSize) {
-		this.jdbc.queryForRowSet(this.claimPlanSql);
+		// Its result (the settings' values) is of no use: executed, not read into a row
+		// set.
+		this.jdbc.execute(this.claimPlanSql);
 		Map<String, Object> parameters = Map.of("workerIndex", workerIndex, "workerCount", workerCount, "batchSize",
 				batchSize, "maxEventBytes", this.maxEventBytes, "maxBatchBytes", this.maxBatchBytes);
 		return this.namedJdbc.query(this.claimSql, parameters, OutboxRow::fromResultSet);
