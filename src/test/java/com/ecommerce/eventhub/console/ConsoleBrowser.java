@@ -8,6 +8,8 @@ import java.time.Duration;
 
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -68,7 +70,29 @@ final class ConsoleBrowser implements AutoCloseable {
 	void click(String css) {
 		WebElement page = this.driver.findElement(By.tagName("html"));
 		find(css).click();
-		new WebDriverWait(this.driver, Duration.ofSeconds(20)).until(ExpectedConditions.stalenessOf(page));
+		new WebDriverWait(this.driver, Duration.ofSeconds(20)).until(driver -> isLeft(page));
+	}
+
+	/**
+	 * Whether the page this element belongs to has been left. Like
+	 * {@link ExpectedConditions#stalenessOf}, except that Chromium, asked about an
+	 * element while it swaps documents, may answer "Node with given id does not belong to
+	 * the document" instead of a stale element: that, too, means the page was left.
+	 */
+	private static boolean isLeft(WebElement page) {
+		try {
+			page.isEnabled();
+			return false;
+		}
+		catch (StaleElementReferenceException ex) {
+			return true;
+		}
+		catch (WebDriverException ex) {
+			if (ex.getMessage() != null && ex.getMessage().contains("does not belong to the document")) {
+				return true;
+			}
+			throw ex;
+		}
 	}
 
 	WebElement find(String css) {
