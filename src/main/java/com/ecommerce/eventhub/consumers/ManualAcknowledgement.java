@@ -82,10 +82,9 @@ class ManualAcknowledgement implements Processor {
 
 	@Override
 	public void process(Exchange exchange) {
-		// The event's identity in every log line of its path; Camel carries these MDC
-		// keys across the
-		// route's asynchronous redeliveries (camel.main.mdc-logging-keys-pattern) and
-		// clears them after.
+		// The event's identity in every log line of its path; Camel carries the MDC
+		// across the route's asynchronous redeliveries
+		// (camel.main.mdc-logging-keys-pattern) and clears it after.
 		putMdc("eventId", exchange.getMessage().getHeader(SpringRabbitMQConstants.MESSAGE_ID, String.class));
 		putMdc("eventType", exchange.getMessage().getHeader(SpringRabbitMQConstants.TYPE, String.class));
 		putMdc("correlationId", exchange.getMessage().getHeader(SpringRabbitMQConstants.CORRELATION_ID, String.class));

@@ -1,6 +1,7 @@
 package com.ecommerce.eventhub.envelope;
 
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.UUID;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -16,6 +17,44 @@ import com.fasterxml.jackson.databind.JsonNode;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Envelope(UUID eventId, String eventType, String eventVersion, String aggregateId, String aggregateType,
 		Instant occurredAt, String correlationId, String causationId, Metadata metadata, JsonNode payload) {
+
+	/**
+	 * The envelope of a tree that passed {@link EventSchemas#validate}, mapped field by
+	 * field: a consumer does this for every message, and Jackson's {@code treeToValue}
+	 * (which re-reads the tree through a parser and copies the payload) took about a
+	 * tenth of its CPU. The payload is the tree's own node, not a copy.
+	 * @param tree a valid envelope
+	 * @return the envelope, or null when eventId or occurredAt is not in the canonical
+	 * form this mapping reads (the caller then uses Jackson, which decides)
+	 */
+	public static Envelope fromValidTree(JsonNode tree) {
+		String eventId = text(tree, "eventId");
+		String occurredAt = text(tree, "occurredAt");
+		if (eventId == null || eventId.length() != 36) {
+			return null;
+		}
+		Instant occurred = null;
+		if (occurredAt != null) {
+			try {
+				occurred = Instant.parse(occurredAt);
+			}
+			catch (DateTimeParseException ex) {
+				return null;
+			}
+		}
+		JsonNode metadata = tree.get("metadata");
+		return new Envelope(UUID.fromString(eventId), text(tree, "eventType"), text(tree, "eventVersion"),
+				text(tree, "aggregateId"), text(tree, "aggregateType"), occurred, text(tree, "correlationId"),
+				text(tree, "causationId"),
+				(metadata != null && metadata.isObject()) ? new Metadata(text(metadata, "userId"),
+						text(metadata, "source"), text(metadata, "environment")) : null,
+				tree.get("payload"));
+	}
+
+	private static String text(JsonNode node, String field) {
+		JsonNode value = node.get(field);
+		return (value != null && value.isTextual()) ? value.textValue() : null;
+	}
 
 	/** The major part of {@link #eventVersion()}, e.g. 1 for "1.3". */
 	public int majorVersion() {

@@ -25,6 +25,7 @@ import com.ecommerce.eventhub.tracing.EventTracing;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -204,14 +205,21 @@ public class OutboxStore {
 		if (!violations.isEmpty()) {
 			throw EnvelopeValidationException.of(violations);
 		}
-		int size = json(tree).getBytes(StandardCharsets.UTF_8).length;
+		// Each part is serialized once: the payload and metadata columns, and the rest
+		// for
+		// the size of the whole event as JSON (the relay publishes it compact).
+		ObjectNode head = (ObjectNode) tree;
+		String payload = json(head.remove("payload"));
+		JsonNode metadataNode = head.get("metadata");
+		String metadata = (metadataNode != null) ? json(metadataNode) : null;
+		int size = utf8Length(json(head)) + ",\"payload\":".length() + utf8Length(payload);
 		if (size > this.maxEventBytes) {
 			throw new EnvelopeValidationException("invalid envelope: the event would be " + size
 					+ " bytes as JSON; at most " + this.maxEventBytes + " are published (hub.envelope.max-size)");
 		}
 		return this.jdbc.update(WRITE, envelope.eventId().toString(), envelope.eventType(), envelope.eventVersion(),
 				envelope.aggregateType(), envelope.aggregateId(), timestamp(envelope.occurredAt()),
-				envelope.correlationId(), envelope.causationId(), metadata(envelope), json(tree.get("payload")),
+				envelope.correlationId(), envelope.causationId(), metadata, payload,
 				(availableAt != null) ? Timestamp.from(availableAt) : null, this.tracing.currentTraceparent()) == 1;
 	}
 
@@ -355,6 +363,10 @@ public class OutboxStore {
 		catch (JsonProcessingException ex) {
 			throw new IllegalStateException("A storable tree always serializes", ex);
 		}
+	}
+
+	private static int utf8Length(String text) {
+		return text.getBytes(StandardCharsets.UTF_8).length;
 	}
 
 	private static Timestamp timestamp(Instant instant) {

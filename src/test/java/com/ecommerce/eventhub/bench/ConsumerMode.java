@@ -26,9 +26,11 @@ import org.springframework.context.ConfigurableApplicationContext;
  * stopped, {@code bench.consumerEvents} order.placed envelopes are published into its
  * queue, the route is started, and the window runs until every event has its
  * {@code processed_event} row. The e-mail route runs but gets nothing: its requests stay
- * PENDING in the outbox because no relay publishes them. A warm-up round of a tenth as
- * many events (at least 100) goes first, unmeasured. CPU time is this JVM's (all
- * instances; the benchmark only counts rows every 200 ms meanwhile).
+ * PENDING in the outbox because no relay publishes them. A warm-up round of as many
+ * events goes first, unmeasured (a shorter one left the JIT compiling through most of the
+ * measured window), then the benchmark waits until the JIT compilers are idle (at most 2
+ * minutes). CPU time is this JVM's (all instances; the benchmark only counts rows every
+ * 200 ms meanwhile).
  */
 final class ConsumerMode implements BenchMode {
 
@@ -60,7 +62,7 @@ final class ConsumerMode implements BenchMode {
 			}
 			String queue = hubs.get(0).getEnvironment().getRequiredProperty("hub.notifications.queue");
 			int events = settings.consumerEvents();
-			int warmUp = Math.max(100, events / 10);
+			int warmUp = events;
 			try (Connection db = TestServices.jdbc()) {
 				// A warm-up round (not measured), so that one instance is not measured
 				// with a cold JIT
@@ -68,6 +70,8 @@ final class ConsumerMode implements BenchMode {
 				feed(hubs, queue, warmUp);
 				startRoutes(hubs);
 				awaitHandled(db, topology, warmUp);
+				System.out.printf(Locale.ROOT, "consumer x%d: waited %.1f s for the JIT compilers to go quiet%n",
+						instances, Window.awaitQuietJit(120));
 				feed(hubs, queue, events);
 				Window window = Window.open(ProcessStats.self(), "consumer-x" + instances);
 				startRoutes(hubs);
@@ -77,11 +81,13 @@ final class ConsumerMode implements BenchMode {
 						- warmUp;
 				System.out.printf(Locale.ROOT,
 						"consumer x%d: %,d events handled in %.2f s = %,.0f events/s, %,d e-mail requests "
-								+ "written, CPU %.2f cores%n",
-						instances, events, measured.seconds(), events / measured.seconds(), requests, measured.cores());
+								+ "written, CPU %.2f cores, %s%n",
+						instances, events, measured.seconds(), events / measured.seconds(), requests, measured.cores(),
+						measured.jit());
 				return BenchResult.of("consumer x" + instances, events, "events", measured,
 						"bench JVM (" + instances + " hub" + ((instances > 1) ? "s" : "") + " in-process)",
-						String.format(Locale.ROOT, "%s only, relay off; %,d e-mail requests written", ROUTE, requests));
+						String.format(Locale.ROOT, "%s only, relay off; %,d e-mail requests written; %s", ROUTE,
+								requests, measured.jit()));
 			}
 		}
 		finally {

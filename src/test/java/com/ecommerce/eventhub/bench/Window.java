@@ -1,6 +1,8 @@
 package com.ecommerce.eventhub.bench;
 
 import java.io.IOException;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.text.ParseException;
@@ -24,6 +26,8 @@ final class Window implements AutoCloseable {
 
 	private final long startCpu;
 
+	private final long startJitMs;
+
 	private final AtomicLong peakRss = new AtomicLong(-1);
 
 	private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -43,6 +47,7 @@ final class Window implements AutoCloseable {
 		this.name = name;
 		this.recording = flightRecording(process);
 		this.startCpu = process.cpuNanos();
+		this.startJitMs = jitMillis(process);
 		this.startNanos = System.nanoTime();
 		this.sampler.scheduleAtFixedRate(this::sample, 0, 250, TimeUnit.MILLISECONDS);
 	}
@@ -73,6 +78,45 @@ final class Window implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * @return the JIT compilers' accumulated time in this JVM, in ms; -1 for a child
+	 * process or when the JVM does not tell
+	 */
+	private static long jitMillis(ProcessStats process) {
+		CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+		if (process.pid() != ProcessHandle.current().pid() || jit == null
+				|| !jit.isCompilationTimeMonitoringSupported()) {
+			return -1;
+		}
+		return jit.getTotalCompilationTime();
+	}
+
+	/**
+	 * Waits until this JVM's JIT compilers have been idle for a second (at most
+	 * {@code maxSeconds}): a window opened then measures compiled code, not the
+	 * compilation of what ran before it (a hub's start-up leaves the C2 compiler busy for
+	 * tens of seconds on two cores).
+	 * @param maxSeconds how long to wait at most
+	 * @return seconds waited
+	 */
+	static double awaitQuietJit(int maxSeconds) {
+		CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+		long start = System.nanoTime();
+		if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+			return 0;
+		}
+		long last = jit.getTotalCompilationTime();
+		while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(maxSeconds)) {
+			HubProcess.sleep(1000);
+			long now = jit.getTotalCompilationTime();
+			if (now - last < 20) {
+				break;
+			}
+			last = now;
+		}
+		return (System.nanoTime() - start) / 1e9;
+	}
+
 	private void sample() {
 		long rss = this.process.rssBytes();
 		this.peakRss.accumulateAndGet(rss, Math::max);
@@ -97,9 +141,10 @@ final class Window implements AutoCloseable {
 		if (this.measured == null) {
 			double seconds = (System.nanoTime() - this.startNanos) / 1e9;
 			long cpu = this.process.cpuNanos() - this.startCpu;
+			long jitMs = (this.startJitMs < 0) ? -1 : jitMillis(this.process) - this.startJitMs;
 			this.sampler.shutdownNow();
 			sample();
-			this.measured = new Measured(seconds, cpu, this.process.rssBytes(), this.peakRss.get());
+			this.measured = new Measured(seconds, cpu, this.process.rssBytes(), this.peakRss.get(), jitMs);
 			if (this.recording != null) {
 				this.recording.stop();
 				try {
@@ -124,8 +169,22 @@ final class Window implements AutoCloseable {
 	 * @param cpuNanos the process's CPU time in the window
 	 * @param rssBytes VmRSS at the end
 	 * @param peakRssBytes the highest VmRSS sampled in the window
+	 * @param jitMs time the JIT compilers spent in the window (part of the CPU time), -1
+	 * when unknown (a child process)
 	 */
-	record Measured(double seconds, long cpuNanos, long rssBytes, long peakRssBytes) {
+	record Measured(double seconds, long cpuNanos, long rssBytes, long peakRssBytes, long jitMs) {
+
+		Measured(double seconds, long cpuNanos, long rssBytes, long peakRssBytes) {
+			this(seconds, cpuNanos, rssBytes, peakRssBytes, -1);
+		}
+
+		/**
+		 * @return e.g. {@code JIT 3.1 s of 9.0 s CPU}, empty when unknown
+		 */
+		String jit() {
+			return (this.jitMs < 0) ? "" : String.format(java.util.Locale.ROOT, "JIT compiling %.1f s of %.1f s CPU",
+					this.jitMs / 1000.0, this.cpuNanos / 1e9);
+		}
 
 		double cpuMsPer1000(long count) {
 			return (count == 0) ? Double.NaN : this.cpuNanos / 1e6 / count * 1000;
@@ -143,7 +202,7 @@ final class Window implements AutoCloseable {
 		 * @return this window with its peak as the RSS
 		 */
 		Measured peak() {
-			return new Measured(this.seconds, this.cpuNanos, this.peakRssBytes, this.peakRssBytes);
+			return new Measured(this.seconds, this.cpuNanos, this.peakRssBytes, this.peakRssBytes, this.jitMs);
 		}
 
 		double cores() {

@@ -14,7 +14,11 @@ import com.ecommerce.eventhub.support.TestPublisher;
 import com.ecommerce.eventhub.support.TestServices;
 import com.ecommerce.eventhub.support.TestTopology;
 import com.ecommerce.eventhub.topology.DeadLetterHeaders;
+import com.ecommerce.eventhub.envelope.Envelope;
+import com.ecommerce.eventhub.envelope.EnvelopeJson;
+import com.ecommerce.eventhub.envelope.EnvelopeValidationException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 
@@ -23,13 +27,14 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
  * {@code hub.envelope.max-size} (256 KB) wherever an event enters: ingestion answers 413,
  * the relay makes an oversize row DEAD with the reason (a huge one is never loaded)
- * without blocking the rows behind it, and a consumer dead-letters an oversize message at
- * once.
+ * without blocking the rows behind it, a consumer dead-letters an oversize message at
+ * once, and the hub's own writes (e-mail requests) measure the whole event exactly.
  */
 @HubIntegrationTest(
 		properties = { "hub.security.api-keys[0].name=erp", "hub.security.api-keys[0].key=" + EventSizeLimitIT.KEY,
@@ -47,6 +52,9 @@ class EventSizeLimitIT {
 
 	@Autowired
 	JdbcTemplate jdbc;
+
+	@Autowired
+	OutboxStore store;
 
 	@Test
 	void ingestionRefusesAnEventOverTheLimitWith413() throws Exception {
@@ -133,6 +141,28 @@ class EventSizeLimitIT {
 			assertThat(letter.header(DeadLetterHeaders.EXCEPTION_MESSAGE)).contains("bytes", "hub.envelope.max-size");
 			assertThat(letter.body().length).as("the original, unchanged").isGreaterThan(LIMIT);
 		}
+	}
+
+	@Test
+	void theHubsOwnWriteMeasuresTheWholeEventAsItWillBePublished() throws Exception {
+		ObjectMapper mapper = EnvelopeJson.mapper();
+		int probe = 1000;
+		int probeSize = mapper.writeValueAsBytes(envelope(productUpdated(probe))).length;
+		int fitting = probe + (LIMIT - probeSize);
+		Envelope atTheLimit = envelope(productUpdated(fitting));
+		assertThat(mapper.writeValueAsBytes(atTheLimit)).hasSize(LIMIT);
+		assertThat(this.store.write(atTheLimit, null)).as("exactly the limit is written").isTrue();
+		Envelope oneOver = envelope(productUpdated(fitting + 1));
+		assertThatThrownBy(() -> this.store.write(oneOver, null)).isInstanceOf(EnvelopeValidationException.class)
+			.hasMessageContaining("would be " + (LIMIT + 1) + " bytes")
+			.hasMessageContaining("hub.envelope.max-size");
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM outbox_event WHERE event_id = ?::uuid", Long.class,
+				oneOver.eventId().toString()))
+			.isZero();
+	}
+
+	private static Envelope envelope(ObjectNode event) throws Exception {
+		return EnvelopeJson.mapper().treeToValue(event, Envelope.class);
 	}
 
 	private static ObjectNode productUpdated(int bytes) {

@@ -1,0 +1,65 @@
+package com.ecommerce.eventhub.envelope;
+
+import java.io.IOException;
+import java.util.UUID;
+
+import com.ecommerce.eventhub.support.OutboxFixtures;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@link Envelope#fromValidTree} maps every valid envelope exactly as Jackson does, and
+ * leaves to Jackson what it does not read itself.
+ */
+class EnvelopeTest {
+
+	private final ObjectMapper mapper = EnvelopeJson.mapper();
+
+	private final EventSchemas schemas = EventSchemas.load();
+
+	static Iterable<String> eventTypes() {
+		return EventTypes.ALL;
+	}
+
+	@ParameterizedTest
+	@MethodSource("eventTypes")
+	void everyExampleMapsAsJacksonMapsIt(String eventType) throws IOException {
+		ObjectNode example = OutboxFixtures.example(eventType);
+		assertSameAsJackson(example);
+		example.put("correlationId", "corr-1").put("causationId", UUID.randomUUID().toString());
+		((ObjectNode) example.get("metadata")).put("userId", "user-7");
+		assertSameAsJackson(example);
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "2025-11-18T10:00:00Z", "2025-11-18T10:00:00.123456789Z", "2025-11-18T12:00:00+02:00",
+			"2025-11-18T05:30:00-04:30" })
+	void timesWithFractionsAndOffsetsMapAsJacksonMapsThem(String occurredAt) throws IOException {
+		ObjectNode example = OutboxFixtures.example("order.placed");
+		example.put("occurredAt", occurredAt);
+		assertThat(this.schemas.validate(example)).isEmpty();
+		assertSameAsJackson(example);
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "eventId", "occurredAt" })
+	void aValueNotInCanonicalFormIsLeftToJackson(String field) throws IOException {
+		ObjectNode example = OutboxFixtures.example("order.placed");
+		example.put(field, field.equals("eventId") ? "1-2-3-4-5" : "2025-11-18T10:00:00");
+		assertThat(Envelope.fromValidTree(example)).isNull();
+	}
+
+	private void assertSameAsJackson(ObjectNode envelope) throws IOException {
+		assertThat(this.schemas.validate(envelope)).as("a valid envelope").isEmpty();
+		Envelope mapped = Envelope.fromValidTree(envelope);
+		assertThat(mapped).isNotNull().isEqualTo(this.mapper.treeToValue(envelope, Envelope.class));
+		assertThat(this.mapper.writeValueAsString(mapped))
+			.isEqualTo(this.mapper.writeValueAsString(this.mapper.treeToValue(envelope, Envelope.class)));
+	}
+
+}
