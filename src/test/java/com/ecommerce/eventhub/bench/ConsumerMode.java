@@ -83,11 +83,11 @@ final class ConsumerMode implements BenchMode {
 						"consumer x%d: %,d events handled in %.2f s = %,.0f events/s, %,d e-mail requests "
 								+ "written, CPU %.2f cores, %s%n",
 						instances, events, measured.seconds(), events / measured.seconds(), requests, measured.cores(),
-						measured.jit());
+						measured.jit(events));
 				return BenchResult.of("consumer x" + instances, events, "events", measured,
 						"bench JVM (" + instances + " hub" + ((instances > 1) ? "s" : "") + " in-process)",
 						String.format(Locale.ROOT, "%s only, relay off; %,d e-mail requests written; %s", ROUTE,
-								requests, measured.jit()));
+								requests, measured.jit(events)));
 			}
 		}
 		finally {

@@ -43,6 +43,34 @@ abstract class ProcessStats {
 	}
 
 	/**
+	 * The CPU time of the JVM's JIT compiler threads ({@code C1 CompilerThre...},
+	 * {@code C2 CompilerThre...} in {@code /proc/<pid>/task/<tid>/comm}); a compiler
+	 * thread that has ended no longer counts, so this is at least what they spent.
+	 * @return ns so far, -1 when unknown
+	 */
+	long jitCpuNanos() {
+		Path tasks = Path.of("/proc", Long.toString(pid()), "task");
+		long sum = 0;
+		try (java.util.stream.Stream<Path> threads = Files.list(tasks)) {
+			for (Path thread : threads.toList()) {
+				try {
+					String name = Files.readString(thread.resolve("comm"));
+					if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
+						sum += cpuNanosFromStat(Files.readString(thread.resolve("stat")), CLOCK_TICKS_PER_SECOND);
+					}
+				}
+				catch (IOException ex) {
+					// The thread ended meanwhile.
+				}
+			}
+			return sum;
+		}
+		catch (IOException ex) {
+			return -1;
+		}
+	}
+
+	/**
 	 * @return the stats of this JVM
 	 */
 	static ProcessStats self() {
