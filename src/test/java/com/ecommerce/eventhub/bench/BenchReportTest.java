@@ -91,6 +91,16 @@ class BenchReportTest {
 	}
 
 	@Test
+	void theJitShareIsTakenOutOfTheCpuPerThousandWhenKnown() {
+		Window.Measured window = new Window.Measured(10.0, 5_000_000_000L, -1, -1, 2_000_000_000L);
+		assertThat(window.jit(100_000))
+			.isEqualTo("JIT compiler threads 2.0 s of 5.0 s CPU, without them 30 ms per 1,000");
+		assertThat(new Window.Measured(10.0, 5_000_000_000L, -1, -1).jit(100_000)).as("unknown").isEmpty();
+		assertThat(ProcessStats.self().jitCpuNanos()).as("this JVM's compiler threads, read from /proc")
+			.isNotNegative();
+	}
+
+	@Test
 	void targetsArePrintedForTheModesThatHaveOneAndNotForFailedModes() {
 		Window.Measured window = new Window.Measured(10.0, 5_000_000_000L, 600L * 1024 * 1024, 600L * 1024 * 1024);
 		BenchResult latency = BenchResult.of("latency", 1_000, "events", window,
