@@ -21,8 +21,8 @@ public record Envelope(UUID eventId, String eventType, String eventVersion, Stri
 	/**
 	 * The envelope of a tree that passed {@link EventSchemas#validate}, mapped field by
 	 * field: a consumer does this for every message, and Jackson's {@code treeToValue}
-	 * (which re-reads the tree through a parser and copies the payload) took about a
-	 * tenth of its CPU. The payload is the tree's own node, not a copy.
+	 * (which re-reads the tree through a parser and copies the payload) took about 8 % of
+	 * its CPU. The payload is the tree's own node, not a copy.
 	 * @param tree a valid envelope
 	 * @return the envelope, or null when eventId or occurredAt is not in the canonical
 	 * form this mapping reads (the caller then uses Jackson, which decides)
@@ -33,19 +33,18 @@ public record Envelope(UUID eventId, String eventType, String eventVersion, Stri
 		if (eventId == null || eventId.length() != 36) {
 			return null;
 		}
-		Instant occurred = null;
-		if (occurredAt != null) {
-			try {
-				occurred = Instant.parse(occurredAt);
-			}
-			catch (DateTimeParseException ex) {
-				return null;
-			}
+		UUID id;
+		Instant occurred;
+		try {
+			id = UUID.fromString(eventId);
+			occurred = (occurredAt != null) ? Instant.parse(occurredAt) : null;
+		}
+		catch (IllegalArgumentException | DateTimeParseException ex) {
+			return null;
 		}
 		JsonNode metadata = tree.get("metadata");
-		return new Envelope(UUID.fromString(eventId), text(tree, "eventType"), text(tree, "eventVersion"),
-				text(tree, "aggregateId"), text(tree, "aggregateType"), occurred, text(tree, "correlationId"),
-				text(tree, "causationId"),
+		return new Envelope(id, text(tree, "eventType"), text(tree, "eventVersion"), text(tree, "aggregateId"),
+				text(tree, "aggregateType"), occurred, text(tree, "correlationId"), text(tree, "causationId"),
 				(metadata != null && metadata.isObject()) ? new Metadata(text(metadata, "userId"),
 						text(metadata, "source"), text(metadata, "environment")) : null,
 				tree.get("payload"));

@@ -206,8 +206,7 @@ public class OutboxStore {
 			throw EnvelopeValidationException.of(violations);
 		}
 		// Each part is serialized once: the payload and metadata columns, and the rest
-		// for
-		// the size of the whole event as JSON (the relay publishes it compact).
+		// only for the size of the whole event as the relay will publish it (compact).
 		ObjectNode head = (ObjectNode) tree;
 		String payload = json(head.remove("payload"));
 		JsonNode metadataNode = head.get("metadata");
