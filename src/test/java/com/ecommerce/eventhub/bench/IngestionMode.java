@@ -24,10 +24,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * {@code bench.clients} (16) concurrent clients, each on its own keep-alive HTTP/1.1
  * connection (a minimal socket client, {@link KeepAliveClient}, so that the load
  * generator takes little CPU from the hub), posting for {@code bench.seconds} (30) after
- * a warm-up of at most 10 s: first single order.placed events (the hub generates each
- * eventId), then arrays of 100. Accepted events/s (202 answers), answer-time percentiles
- * per request, and the hub process's CPU time (/proc) per 1,000 accepted events and RSS
- * at the end of each phase.
+ * a warm-up of at most 10 s and a wait (at most 60 s) until the hub's JIT compiler
+ * threads are idle: first single order.placed events (the hub generates each eventId),
+ * then arrays of 100. Accepted events/s (202 answers), answer-time percentiles per
+ * request, and the hub process's CPU time (/proc) per 1,000 accepted events and RSS at
+ * the end of each phase; the notes give the JIT compiler threads' share.
  */
 final class IngestionMode implements BenchMode {
 
@@ -52,6 +53,8 @@ final class IngestionMode implements BenchMode {
 			String batch = "[" + String.join(",", java.util.Collections.nCopies(100, single)) + "]";
 			URI uri = URI.create("http://127.0.0.1:" + hub.port() + "/api/v1/events");
 			post(uri, single, 1, settings.clients(), Math.min(10, settings.seconds()), null, hub);
+			System.out.printf(Locale.ROOT, "ingestion: waited %.1f s for the hub's JIT compilers to go quiet%n",
+					Window.awaitQuietJit(hub.stats(), 60));
 			List<BenchResult> results = new ArrayList<>();
 			results.add(post(uri, single, 1, settings.clients(), settings.seconds(), "ingestion", hub));
 			results.add(post(uri, batch, 100, settings.clients(), settings.seconds(), "ingestion-batch100", hub));
@@ -109,14 +112,16 @@ final class IngestionMode implements BenchMode {
 		}
 		System.out.printf(Locale.ROOT,
 				"%s: %,d events accepted in %.2f s = %,.0f events/s (%,d requests, %,.0f requests/s, %,d refused); "
-						+ "answer p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms; hub CPU %.2f cores%n",
+						+ "answer p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms; hub CPU %.2f cores, %s%n",
 				mode, accepted.get(), measured.seconds(), accepted.get() / measured.seconds(), latencies.length,
 				latencies.length / measured.seconds(), refused.get(), percentiles.ms(50), percentiles.ms(95),
-				percentiles.ms(99), percentiles.ms(100), measured.cores());
+				percentiles.ms(99), percentiles.ms(100), measured.cores(), measured.jit(latencies.length));
 		return BenchResult.of(mode, accepted.get(), "events", measured, percentiles, "hub process (end of window)",
-				String.format(Locale.ROOT, "%d clients, %d event%s per POST, %,.0f POST/s%s, relay off", clients,
-						eventsPerRequest, (eventsPerRequest > 1) ? "s" : "", latencies.length / measured.seconds(),
-						(refused.get() > 0) ? String.format(Locale.ROOT, ", %,d NOT 202", refused.get()) : ""));
+				String.format(Locale.ROOT, "%d clients, %d event%s per POST, %,.0f POST/s%s, relay off; %s per request",
+						clients, eventsPerRequest, (eventsPerRequest > 1) ? "s" : "",
+						latencies.length / measured.seconds(),
+						(refused.get() > 0) ? String.format(Locale.ROOT, ", %,d NOT 202", refused.get()) : "",
+						measured.jit(latencies.length)));
 	}
 
 }

@@ -77,20 +77,30 @@ final class Window implements AutoCloseable {
 	}
 
 	/**
-	 * Waits until this JVM's JIT compiler threads have been idle for a second (at most
+	 * Waits until this JVM's JIT compiler threads have been idle for a second.
+	 * @param maxSeconds how long to wait at most
+	 * @return seconds waited
+	 * @see #awaitQuietJit(ProcessStats, int)
+	 */
+	static double awaitQuietJit(int maxSeconds) {
+		return awaitQuietJit(ProcessStats.self(), maxSeconds);
+	}
+
+	/**
+	 * Waits until a JVM's JIT compiler threads have been idle for a second (at most
 	 * {@code maxSeconds}): a window opened then measures compiled code, not the
 	 * compilation of what ran before it (a hub's start-up leaves the C2 compiler busy for
 	 * tens of seconds on two cores).
+	 * @param process the JVM
 	 * @param maxSeconds how long to wait at most
 	 * @return seconds waited
 	 */
-	static double awaitQuietJit(int maxSeconds) {
-		ProcessStats self = ProcessStats.self();
+	static double awaitQuietJit(ProcessStats process, int maxSeconds) {
 		long start = System.nanoTime();
-		long last = self.jitCpuNanos();
+		long last = process.jitCpuNanos();
 		while (last >= 0 && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(maxSeconds)) {
 			HubProcess.sleep(1000);
-			long now = self.jitCpuNanos();
+			long now = process.jitCpuNanos();
 			if (now - last < TimeUnit.MILLISECONDS.toNanos(20)) {
 				break;
 			}
