@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ServiceStatus;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -42,7 +43,7 @@ class RouteFolderIT {
 	CamelContext camel;
 
 	@Test
-	void aConfigMapVolumeIsLoadedAndFollowedAndEveryRefusalIsReported() throws Exception {
+	void aConfigMapVolumeIsLoadedAndFollowedAndEveryRefusalIsReported(@TempDir Path elsewhere) throws Exception {
 		Path folder = topology.routesDirectory();
 		// The layout kubelet writes: files are links into ..data, itself a link to a
 		// timestamped directory.
@@ -51,7 +52,6 @@ class RouteFolderIT {
 		Files.createSymbolicLink(folder.resolve("..data"), Path.of("..2026_11_29_first"));
 		Files.createSymbolicLink(folder.resolve("configmap.yaml"), Path.of("..data/configmap.yaml"));
 
-		Path elsewhere = Files.createTempDirectory("hub-routes-elsewhere");
 		Files.writeString(elsewhere.resolve("outside.yaml"), logRoute("outside-route", "x"));
 		Files.createSymbolicLink(folder.resolve("outside.yaml"), elsewhere.resolve("outside.yaml"));
 		Files.createDirectory(folder.resolve("directory.yaml"));

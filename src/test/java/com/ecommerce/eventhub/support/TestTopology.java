@@ -204,10 +204,12 @@ public final class TestTopology {
 	}
 
 	/**
-	 * Deletes the queues, the exchange and the schema.
+	 * Deletes the queues, the exchange, the schema and the routes folder (when one was
+	 * made).
 	 * @throws Exception when a service cannot be reached
 	 */
 	public void cleanup() throws Exception {
+		deleteRoutesDirectory();
 		try (com.rabbitmq.client.Connection connection = TestServices.rabbit().newConnection("test-cleanup");
 				Channel channel = connection.createChannel()) {
 			for (String queue : queues()) {
@@ -220,6 +222,21 @@ public final class TestTopology {
 		}
 		try (Connection connection = TestServices.jdbc(); Statement statement = connection.createStatement()) {
 			statement.execute("DROP SCHEMA IF EXISTS " + schema() + " CASCADE");
+		}
+	}
+
+	/**
+	 * Deletes the temporary routes folder and what tests wrote into it; symbolic links (a
+	 * ConfigMap's layout) are deleted, not followed.
+	 */
+	private void deleteRoutesDirectory() throws java.io.IOException {
+		if (this.routesDirectory == null || !java.nio.file.Files.exists(this.routesDirectory)) {
+			return;
+		}
+		try (java.util.stream.Stream<java.nio.file.Path> paths = java.nio.file.Files.walk(this.routesDirectory)) {
+			for (java.nio.file.Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+				java.nio.file.Files.deleteIfExists(path);
+			}
 		}
 	}
 
