@@ -143,7 +143,11 @@ public class ConfirmingPublisher implements DisposableBean {
 			}
 			if (!channel.waitForConfirms(confirmTimeout.toMillis())) {
 				// Which ones were nacked is not worth tracking: nacks are rare and
-				// callers retry.
+				// callers retry. The retry gets a fresh channel: after a quorum
+				// queue's leader was killed on a busy machine, batches were seen
+				// nacked for minutes on the same channels; a new channel drops
+				// what the broker kept for the old one, for one channel per nack.
+				current.close();
 				return failAll(batch, "broker nacked the batch (internal error or queue overflow)");
 			}
 			List<Outcome> outcomes = new ArrayList<>(batch.size());
