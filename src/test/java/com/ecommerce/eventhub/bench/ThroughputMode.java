@@ -45,16 +45,16 @@ final class ThroughputMode implements BenchMode {
 		hubSettings.put("hub.relay.enabled", false);
 		OutboxRows rows = new OutboxRows(topology, settings.aggregates());
 		try (ConfigurableApplicationContext hub = HubInstance.start("bench-throughput", topology, hubSettings)) {
-			BenchResult cold = round("throughput", hub, settings, topology, rows);
+			BenchResult cold = round("throughput", false, hub, settings, topology, rows);
 			CamelContext camel = hub.getBean(CamelContext.class);
 			for (int worker = 0; worker < settings.workers(); worker++) {
 				camel.getRouteController().stopRoute("outbox-relay-" + worker);
 			}
-			return List.of(cold, round("throughput warm", hub, settings, topology, rows));
+			return List.of(cold, round("throughput warm", true, hub, settings, topology, rows));
 		}
 	}
 
-	private BenchResult round(String name, ConfigurableApplicationContext hub, BenchSettings settings,
+	private BenchResult round(String name, boolean warm, ConfigurableApplicationContext hub, BenchSettings settings,
 			TestTopology topology, OutboxRows rows) throws Exception {
 		Map<String, double[]> phasesBefore = phaseTotals(hub);
 		long seedStart = System.nanoTime();
@@ -62,7 +62,7 @@ final class ThroughputMode implements BenchMode {
 		System.out.printf(Locale.ROOT, "%s: seeded %,d rows in %.1f s%n", name, settings.events(),
 				(System.nanoTime() - seedStart) / 1e9);
 
-		if (name.endsWith("warm")) {
+		if (warm) {
 			// After the seeding, whose own code the JIT compiles too.
 			System.out.printf(Locale.ROOT, "%s: waited %.1f s for the JIT compilers to go quiet%n", name,
 					Window.awaitQuietJit(120));

@@ -177,7 +177,7 @@ final class Window implements AutoCloseable {
 		 * empty when unknown
 		 */
 		String jit(long count) {
-			return (this.jitNanos < 0) ? "" : String.format(java.util.Locale.ROOT,
+			return (this.jitNanos < 0 || count == 0) ? "" : String.format(java.util.Locale.ROOT,
 					"JIT compiler threads %.1f s of %.1f s CPU, without them %.0f ms per 1,000", this.jitNanos / 1e9,
 					this.cpuNanos / 1e9, (this.cpuNanos - this.jitNanos) / 1e6 / count * 1000);
 		}
