@@ -42,6 +42,30 @@ class BenchReportTest {
 	}
 
 	@Test
+	void theMachineShareCountsBusyTicksAndTheServicesWithTheirEndedChildren() {
+		// user nice system idle iowait irq softirq steal guest guest_nice
+		String procStat = "cpu  300 10 90 5000 700 0 20 5 40 0\ncpu0 150 5 45 2500 350 0 10 2 20 0\n";
+		assertThat(MachineCpu.busyNanosFromProcStat(procStat, 100)).as("idle, iowait and guest not counted")
+			.isEqualTo(4_250_000_000L);
+		assertThatIllegalArgumentException().isThrownBy(() -> MachineCpu.busyNanosFromProcStat("intr 1\n", 100));
+		// The postmaster: 250 + 50 of its own, 600 + 100 of backends that ended.
+		String postmaster = "2196 (postgres) S 1 2196 2196 0 -1 4194560 1000 0 0 0 250 50 600 100 20 0 6 0 100 0 0";
+		assertThat(MachineCpu.cpuNanosWithChildren(postmaster, 100)).isEqualTo(10_000_000_000L);
+
+		MachineCpu start = new MachineCpu(4_000_000_000L, 1_000_000_000L, 2_000_000_000L);
+		MachineCpu window = new MachineCpu(23_000_000_000L, 5_000_000_000L, 8_000_000_000L).since(start);
+		assertThat(window).isEqualTo(new MachineCpu(19_000_000_000L, 4_000_000_000L, 6_000_000_000L));
+		assertThat(window.describe(10.0, 100_000)).startsWith("machine 1.90 of ")
+			.endsWith(" cores busy; PostgreSQL 40 and RabbitMQ 60 ms CPU per 1,000");
+		assertThat(window.since(MachineCpu.UNKNOWN).describe(10.0, 100_000)).as("unknown").isEmpty();
+		assertThat(MachineCpu.now().busyNanos()).as("read from this machine's /proc").isPositive();
+		assertThat(BenchResult
+			.of("throughput", 100_000, "events", new Window.Measured(10.0, 5_000_000_000L, -1, -1, -1, window),
+					"bench JVM", "batch 500")
+			.note()).startsWith("batch 500; machine 1.90 of ");
+	}
+
+	@Test
 	void residentMemoryIsReadFromStatus() {
 		String status = "Name:\tjava\nVmPeak:\t 9000 kB\nVmHWM:\t  524288 kB\nVmRSS:\t  262144 kB\nThreads:\t42\n";
 		assertThat(ProcessStats.kbFromStatus(status, "VmRSS")).isEqualTo(262_144);
@@ -92,7 +116,7 @@ class BenchReportTest {
 
 	@Test
 	void theJitShareIsTakenOutOfTheCpuPerThousandWhenKnown() {
-		Window.Measured window = new Window.Measured(10.0, 5_000_000_000L, -1, -1, 2_000_000_000L);
+		Window.Measured window = new Window.Measured(10.0, 5_000_000_000L, -1, -1, 2_000_000_000L, MachineCpu.UNKNOWN);
 		assertThat(window.jit(100_000))
 			.isEqualTo("JIT compiler threads 2.0 s of 5.0 s CPU, without them 30 ms per 1,000");
 		assertThat(new Window.Measured(10.0, 5_000_000_000L, -1, -1).jit(100_000)).as("unknown").isEmpty();

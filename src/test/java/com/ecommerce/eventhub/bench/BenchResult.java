@@ -32,7 +32,7 @@ public record BenchResult(String mode, long count, String unit, double ratePerSe
 	 */
 	static BenchResult of(String mode, long count, String unit, Window.Measured window, String measured, String note) {
 		return new BenchResult(mode, count, unit, count / window.seconds(), Double.NaN, Double.NaN, Double.NaN,
-				window.cpuMsPer1000(count), window.rssMb(), measured, note);
+				window.cpuMsPer1000(count), window.rssMb(), measured, withMachine(note, window, count));
 	}
 
 	/**
@@ -49,7 +49,17 @@ public record BenchResult(String mode, long count, String unit, double ratePerSe
 	static BenchResult of(String mode, long count, String unit, Window.Measured window, Percentiles latencies,
 			String measured, String note) {
 		return new BenchResult(mode, count, unit, count / window.seconds(), latencies.ms(50), latencies.ms(95),
-				latencies.ms(99), window.cpuMsPer1000(count), window.rssMb(), measured, note);
+				latencies.ms(99), window.cpuMsPer1000(count), window.rssMb(), measured,
+				withMachine(note, window, count));
+	}
+
+	/** The note, then where the rest of the machine's CPU went in the window. */
+	private static String withMachine(String note, Window.Measured window, long count) {
+		String machine = window.machine(count);
+		if (machine.isEmpty()) {
+			return note;
+		}
+		return (note == null || note.isEmpty()) ? machine : note + "; " + machine;
 	}
 
 	/**

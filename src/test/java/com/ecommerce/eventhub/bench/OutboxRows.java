@@ -145,10 +145,6 @@ final class OutboxRows {
 		}
 	}
 
-	long pending(Connection db) throws Exception {
-		return count(db, "status = 'PENDING'");
-	}
-
 	/**
 	 * @return whether any row is pending (cheap on the partial pending index)
 	 */

@@ -26,6 +26,8 @@ final class Window implements AutoCloseable {
 
 	private final long startJitNanos;
 
+	private final MachineCpu startMachine;
+
 	private final AtomicLong peakRss = new AtomicLong(-1);
 
 	private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -46,6 +48,7 @@ final class Window implements AutoCloseable {
 		this.recording = flightRecording(process);
 		this.startCpu = process.cpuNanos();
 		this.startJitNanos = process.jitCpuNanos();
+		this.startMachine = MachineCpu.now();
 		this.startNanos = System.nanoTime();
 		this.sampler.scheduleAtFixedRate(this::sample, 0, 250, TimeUnit.MILLISECONDS);
 	}
@@ -136,7 +139,8 @@ final class Window implements AutoCloseable {
 			long jitNanos = (this.startJitNanos < 0) ? -1 : this.process.jitCpuNanos() - this.startJitNanos;
 			this.sampler.shutdownNow();
 			sample();
-			this.measured = new Measured(seconds, cpu, this.process.rssBytes(), this.peakRss.get(), jitNanos);
+			this.measured = new Measured(seconds, cpu, this.process.rssBytes(), this.peakRss.get(), jitNanos,
+					MachineCpu.now().since(this.startMachine));
 			if (this.recording != null) {
 				this.recording.stop();
 				try {
@@ -163,11 +167,22 @@ final class Window implements AutoCloseable {
 	 * @param peakRssBytes the highest VmRSS sampled in the window
 	 * @param jitNanos CPU time of the JIT compiler threads in the window (part of
 	 * {@code cpuNanos}), -1 when unknown
+	 * @param machine the machine's busy time and PostgreSQL's and RabbitMQ's CPU time in
+	 * the window
 	 */
-	record Measured(double seconds, long cpuNanos, long rssBytes, long peakRssBytes, long jitNanos) {
+	record Measured(double seconds, long cpuNanos, long rssBytes, long peakRssBytes, long jitNanos,
+			MachineCpu machine) {
 
 		Measured(double seconds, long cpuNanos, long rssBytes, long peakRssBytes) {
-			this(seconds, cpuNanos, rssBytes, peakRssBytes, -1);
+			this(seconds, cpuNanos, rssBytes, peakRssBytes, -1, MachineCpu.UNKNOWN);
+		}
+
+		/**
+		 * @param count the events (requests, mails) counted in the window
+		 * @return the machine's share, see {@link MachineCpu#describe}
+		 */
+		String machine(long count) {
+			return this.machine.describe(this.seconds, count);
 		}
 
 		/**
@@ -198,7 +213,8 @@ final class Window implements AutoCloseable {
 		 * @return this window with its peak as the RSS
 		 */
 		Measured peak() {
-			return new Measured(this.seconds, this.cpuNanos, this.peakRssBytes, this.peakRssBytes, this.jitNanos);
+			return new Measured(this.seconds, this.cpuNanos, this.peakRssBytes, this.peakRssBytes, this.jitNanos,
+					this.machine);
 		}
 
 		double cores() {
