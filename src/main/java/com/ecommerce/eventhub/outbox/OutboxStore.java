@@ -352,7 +352,16 @@ public class OutboxStore {
 	}
 
 	private String metadata(Envelope envelope) {
-		return (envelope.metadata() != null) ? json(this.mapper.valueToTree(envelope.metadata())) : null;
+		if (envelope.metadata() == null) {
+			return null;
+		}
+		try {
+			// Written directly, not through a tree: the same JSON, one copy fewer.
+			return this.mapper.writeValueAsString(envelope.metadata());
+		}
+		catch (JsonProcessingException ex) {
+			throw new IllegalStateException("Metadata of three strings always serializes", ex);
+		}
 	}
 
 	private String json(JsonNode node) {
