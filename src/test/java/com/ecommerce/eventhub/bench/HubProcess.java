@@ -74,8 +74,10 @@ final class HubProcess implements AutoCloseable {
 		 * As the Dockerfile runs it: the jar unpacked ({@code -Djarmode=tools extract})
 		 * and a class data sharing archive recorded by a training run
 		 * ({@code -XX:ArchiveClassesAtExit}, {@code -Dspring.context.exit=onRefresh}),
-		 * then {@code -XX:SharedArchiveFile}. Prepared once per benchmark run in
-		 * {@code target/bench-hub}.
+		 * then {@code -XX:SharedArchiveFile}. The training runs as in the Dockerfile,
+		 * without a database or broker, or with {@code -Dbench.cdsTraining=services}
+		 * against them. Prepared in {@code target/bench-hub}, again when the jar is
+		 * newer.
 		 */
 		SHIPPED;
 
@@ -140,48 +142,32 @@ final class HubProcess implements AutoCloseable {
 		Path jar = jar();
 		Path directory = Path.of("target", "bench-hub");
 		Path unpacked = directory.resolve(jar.getFileName());
-		Path archive = directory.resolve("app.jsa");
+		boolean withServices = "services".equals(System.getProperty("bench.cdsTraining", "build"));
+		Path archive = directory.resolve(withServices ? "app-services.jsa" : "app-build.jsa");
 		boolean fresh = Files.isRegularFile(unpacked) && Files.isRegularFile(archive)
 				&& Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) > 0;
 		if (!fresh) {
 			long start = System.nanoTime();
-			if (Files.exists(directory)) {
-				try (java.util.stream.Stream<Path> files = Files.walk(directory)) {
-					for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-						Files.delete(file);
-					}
-				}
+			if (!Files.isRegularFile(unpacked)
+					|| Files.getLastModifiedTime(unpacked).compareTo(Files.getLastModifiedTime(jar)) < 0) {
+				deleteRecursively(directory);
+				run(List.of(java(), "-Djarmode=tools", "-jar", jar.toString(), "extract", "--destination",
+						directory.toString()), "extract");
 			}
-			run(List.of(java(), "-Djarmode=tools", "-jar", jar.toString(), "extract", "--destination",
-					directory.toString()), "extract");
-			// The training run starts a whole hub on a topology of its own and stops
-			// after the
-			// context's refresh, like the Dockerfile's (which has no database or broker
-			// and stops
-			// earlier).
-			TestTopology training = TestTopology.unique("bench_cds");
-			try {
-				Map<String, Object> properties = new LinkedHashMap<>();
-				training.register(new DynamicPropertyRegistry() {
-					@Override
-					public void add(String key, Supplier<Object> supplier) {
-						properties.put(key, supplier.get());
-					}
-				});
-				properties.put("server.port", freePort());
-				properties.put("spring.jmx.enabled", false);
-				List<String> command = new ArrayList<>(List.of(java(), "-XX:ArchiveClassesAtExit=" + archive,
-						"-Dspring.context.exit=onRefresh", "-jar", unpacked.toString()));
-				properties.forEach((key, value) -> command.add("--" + key + "=" + value));
+			List<String> command = new ArrayList<>(List.of(java(), "-XX:ArchiveClassesAtExit=" + archive,
+					"-Dspring.context.exit=onRefresh", "-jar", unpacked.toString()));
+			if (withServices) {
+				trainAgainstServices(command);
+			}
+			else {
+				// The Dockerfile's training: no database or broker at build time, so the
+				// run stops where the hub first needs one (start-up then fails, as it
+				// does there). The addresses are unreachable ones, since this machine
+				// has both at the defaults.
+				command.addAll(List.of("--hub.topology.startup-wait=1s",
+						"--spring.datasource.url=jdbc:postgresql://127.0.0.1:1/none",
+						"--spring.rabbitmq.addresses=127.0.0.1:1", "--server.port=" + freePort()));
 				run(command, "class data sharing training");
-			}
-			finally {
-				try {
-					training.cleanup();
-				}
-				catch (Exception ex) {
-					System.out.println("the training topology was not removed: " + ex);
-				}
 			}
 			if (!Files.isRegularFile(archive)) {
 				System.out.println("no class data sharing archive was written; the hub starts without one");
@@ -190,6 +176,46 @@ final class HubProcess implements AutoCloseable {
 					(System.nanoTime() - start) / 1e9, directory);
 		}
 		return List.of("-XX:SharedArchiveFile=" + archive, "-jar", unpacked.toString());
+	}
+
+	/**
+	 * A training run with a database and a broker: a whole hub on a topology of its own,
+	 * until the context's refresh ({@code -Dbench.cdsTraining=services}; the archive then
+	 * also holds what connecting to them loads).
+	 */
+	private static void trainAgainstServices(List<String> command) throws IOException {
+		TestTopology training = TestTopology.unique("bench_cds");
+		try {
+			Map<String, Object> properties = new LinkedHashMap<>();
+			training.register(new DynamicPropertyRegistry() {
+				@Override
+				public void add(String key, Supplier<Object> supplier) {
+					properties.put(key, supplier.get());
+				}
+			});
+			properties.put("server.port", freePort());
+			properties.put("spring.jmx.enabled", false);
+			properties.forEach((key, value) -> command.add("--" + key + "=" + value));
+			run(command, "class data sharing training");
+		}
+		finally {
+			try {
+				training.cleanup();
+			}
+			catch (Exception ex) {
+				System.out.println("the training topology was not removed: " + ex);
+			}
+		}
+	}
+
+	private static void deleteRecursively(Path directory) throws IOException {
+		if (Files.exists(directory)) {
+			try (java.util.stream.Stream<Path> files = Files.walk(directory)) {
+				for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+					Files.delete(file);
+				}
+			}
+		}
 	}
 
 	private static void run(List<String> command, String what) throws IOException {
