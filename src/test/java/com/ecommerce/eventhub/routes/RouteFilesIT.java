@@ -219,7 +219,8 @@ class RouteFilesIT {
 
 	@Test
 	void theShippedExampleRoutesLoad() throws Exception {
-		topology.alsoDelete("hub.inventory-webhook");
+		// The shipped forwarder is an ordered route with 4 partitions (routes/*.yaml).
+		topology.alsoDeleteOrdered("hub.inventory-webhook", 4);
 		topology.alsoDelete("hub.landing-cms-cache");
 		List<Path> copies = new ArrayList<>();
 		try (var shipped = Files.newDirectoryStream(Path.of("routes"), "*.yaml")) {

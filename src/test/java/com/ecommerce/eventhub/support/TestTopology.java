@@ -179,11 +179,22 @@ public final class TestTopology {
 	 */
 	public String orderedConsumerQueue(String name, int partitions) {
 		String queue = "t." + this.id + "." + name;
+		alsoDeleteOrdered(queue, partitions);
+		return queue;
+	}
+
+	/**
+	 * An ordered consumer's queue setting a test loads from outside this topology (a
+	 * shipped route file): {@link #cleanup()} deletes its partition queues and its
+	 * partitions exchange.
+	 * @param queue the route's queue setting, e.g. {@code hub.inventory-webhook}
+	 * @param partitions the route's partitions
+	 */
+	public void alsoDeleteOrdered(String queue, int partitions) {
 		for (int index = 0; index < partitions; index++) {
 			this.consumerQueues.add(com.ecommerce.eventhub.topology.AggregatePartitions.queueName(queue, index));
 		}
 		this.exchanges.add(com.ecommerce.eventhub.topology.AggregatePartitions.exchangeName(queue));
-		return queue;
 	}
 
 	/** The domain queues and the dead-letter queue: what the relay publishes to. */
