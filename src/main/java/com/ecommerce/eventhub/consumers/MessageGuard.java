@@ -80,12 +80,8 @@ class MessageGuard {
 			log.debug("Route {} skips {}: its handler does not take this event type", route.routeId(), eventType);
 			return null;
 		}
-		Envelope envelope = Envelope.fromValidTree(tree);
-		if (envelope != null) {
-			return envelope;
-		}
 		try {
-			return this.mapper.treeToValue(tree, Envelope.class);
+			return Envelope.ofValidTree(tree);
 		}
 		catch (IOException ex) {
 			throw new EnvelopeValidationException("invalid envelope: " + ex.getMessage());

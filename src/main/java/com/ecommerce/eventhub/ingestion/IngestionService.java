@@ -195,19 +195,10 @@ class IngestionService {
 		return true;
 	}
 
-	/**
-	 * A valid, canonical envelope as the record events travel in: mapped field by field
-	 * (Jackson's {@code treeToValue} re-read the tree through a parser and copied the
-	 * payload, a tenth of a single-event request's CPU), by Jackson where the mapping
-	 * does not read the tree.
-	 */
+	/** A valid, canonical envelope as the record events travel in. */
 	private static Envelope toEnvelope(JsonNode envelope) {
-		Envelope mapped = Envelope.fromValidTree(envelope);
-		if (mapped != null) {
-			return mapped;
-		}
 		try {
-			return EnvelopeJson.mapper().treeToValue(envelope, Envelope.class);
+			return Envelope.ofValidTree(envelope);
 		}
 		catch (JsonProcessingException ex) {
 			throw new IllegalStateException("A validated envelope always maps", ex);

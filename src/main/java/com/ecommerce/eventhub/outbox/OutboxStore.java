@@ -352,21 +352,14 @@ public class OutboxStore {
 	}
 
 	private String metadata(Envelope envelope) {
-		if (envelope.metadata() == null) {
-			return null;
-		}
-		try {
-			// Written directly, not through a tree: the same JSON, one copy fewer.
-			return this.mapper.writeValueAsString(envelope.metadata());
-		}
-		catch (JsonProcessingException ex) {
-			throw new IllegalStateException("Metadata of three strings always serializes", ex);
-		}
+		// Written directly, not through a tree: the same JSON, one copy fewer.
+		return (envelope.metadata() != null) ? json(envelope.metadata()) : null;
 	}
 
-	private String json(JsonNode node) {
+	/** A tree or a record of strings as JSON; either always serializes. */
+	private String json(Object value) {
 		try {
-			return this.mapper.writeValueAsString(node);
+			return this.mapper.writeValueAsString(value);
 		}
 		catch (JsonProcessingException ex) {
 			throw new IllegalStateException("A storable tree always serializes", ex);

@@ -117,9 +117,9 @@ final class IngestionMode implements BenchMode {
 				latencies.length / measured.seconds(), refused.get(), percentiles.ms(50), percentiles.ms(95),
 				percentiles.ms(99), percentiles.ms(100), measured.cores(), measured.jit(latencies.length));
 		return BenchResult.of(mode, accepted.get(), "events", measured, percentiles, "hub process (end of window)",
-				String.format(Locale.ROOT, "%d clients, %d event%s per POST, %,.0f POST/s%s, relay off; %s per request",
-						clients, eventsPerRequest, (eventsPerRequest > 1) ? "s" : "",
-						latencies.length / measured.seconds(),
+				String.format(Locale.ROOT,
+						"%d clients, %d event%s per POST, %,.0f POST/s%s, relay off; per request: %s", clients,
+						eventsPerRequest, (eventsPerRequest > 1) ? "s" : "", latencies.length / measured.seconds(),
 						(refused.get() > 0) ? String.format(Locale.ROOT, ", %,d NOT 202", refused.get()) : "",
 						measured.jit(latencies.length)));
 	}

@@ -71,23 +71,21 @@ final class LatencyMode implements BenchMode {
 			int perTick = Math.max(1, rate / 200);
 			long tickNanos = TimeUnit.SECONDS.toNanos(1) * perTick / rate;
 			// A warm-up at the same rate, not measured: right after start the JIT
-			// compiles
-			// the relay's path, and the first seconds of a cold hub had a p99 of 350 ms
-			// where the following ones had 10 ms.
-			try (Connection db = TestServices.jdbc();
-					PreparedStatement insert = db.prepareStatement(rows.insertSql())) {
-				send(db, insert, rows, rate * WARM_UP_SECONDS, perTick, tickNanos, committedAt);
-			}
-			awaitArrivals(committedAt, arrivedAt);
-			System.out.printf(Locale.ROOT,
-					"%s: warmed up for %d s, then waited %.1f s for the JIT compilers to go quiet%n", mode,
-					WARM_UP_SECONDS, Window.awaitQuietJit(60));
-			committedAt.clear();
-			arrivedAt.clear();
-			Window window = Window.open(ProcessStats.self(), mode);
+			// compiles the relay's path, and the first seconds of a cold hub had a p99
+			// of 350 ms where the following ones had 10 ms.
+			Window window;
 			double sendSeconds;
 			try (Connection db = TestServices.jdbc();
 					PreparedStatement insert = db.prepareStatement(rows.insertSql())) {
+				db.setAutoCommit(false);
+				send(db, insert, rows, rate * WARM_UP_SECONDS, perTick, tickNanos, committedAt);
+				awaitArrivals(committedAt, arrivedAt);
+				System.out.printf(Locale.ROOT,
+						"%s: warmed up for %d s, then waited %.1f s for the JIT compilers to go quiet%n", mode,
+						WARM_UP_SECONDS, Window.awaitQuietJit(60));
+				committedAt.clear();
+				arrivedAt.clear();
+				window = Window.open(ProcessStats.self(), mode);
 				send(db, insert, rows, rate * settings.seconds(), perTick, tickNanos, committedAt);
 				sendSeconds = window.seconds();
 			}
@@ -121,11 +119,11 @@ final class LatencyMode implements BenchMode {
 
 	/**
 	 * Commits events at a steady rate, {@code perTick} per transaction every
-	 * {@code tickNanos}, and notes each one's commit time.
+	 * {@code tickNanos} (the connection is not in auto-commit), and notes each one's
+	 * commit time.
 	 */
 	private static void send(Connection db, PreparedStatement insert, OutboxRows rows, int total, int perTick,
 			long tickNanos, Map<String, Long> committedAt) throws Exception {
-		db.setAutoCommit(false);
 		long next = System.nanoTime();
 		int sent = 0;
 		List<String> batch = new ArrayList<>(perTick);

@@ -116,19 +116,13 @@ record MachineCpu(long busyNanos, long postgresNanos, long rabbitNanos) {
 
 	/**
 	 * utime + stime + cutime + cstime of a {@code /proc/<pid>/stat} line (fields 14 to
-	 * 17, counted after the command name's last ')' as in
-	 * {@link ProcessStats#cpuNanosFromStat}).
+	 * 17, {@link ProcessStats#ticksFromStat}).
 	 * @param stat the line
 	 * @param ticksPerSecond the clock ticks per second
 	 * @return CPU time of the process and its ended children, ns
 	 */
 	static long cpuNanosWithChildren(String stat, long ticksPerSecond) {
-		String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
-		long ticks = 0;
-		for (int field = 14; field <= 17; field++) {
-			ticks += Long.parseLong(fields[field - 3]);
-		}
-		return ticks * 1_000_000_000L / ticksPerSecond;
+		return ProcessStats.ticksFromStat(stat, 14, 17) * 1_000_000_000L / ticksPerSecond;
 	}
 
 }

@@ -122,9 +122,25 @@ abstract class ProcessStats {
 	 * @return CPU time in ns
 	 */
 	static long cpuNanosFromStat(String stat, long ticksPerSecond) {
+		return ticksFromStat(stat, 14, 15) * 1_000_000_000L / ticksPerSecond;
+	}
+
+	/**
+	 * The sum of consecutive tick fields of a {@code /proc/<pid>/stat} line, counted as
+	 * {@code man 5 proc} numbers them (1 is the pid); fields from 3 on are read after the
+	 * command name's last ')'.
+	 * @param stat the line
+	 * @param first the first field, at least 3
+	 * @param last the last field
+	 * @return their sum, in clock ticks
+	 */
+	static long ticksFromStat(String stat, int first, int last) {
 		String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
-		long ticks = Long.parseLong(fields[14 - 3]) + Long.parseLong(fields[15 - 3]);
-		return ticks * 1_000_000_000L / ticksPerSecond;
+		long ticks = 0;
+		for (int field = first; field <= last; field++) {
+			ticks += Long.parseLong(fields[field - 3]);
+		}
+		return ticks;
 	}
 
 	/**
