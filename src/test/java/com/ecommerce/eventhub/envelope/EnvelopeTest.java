@@ -4,13 +4,16 @@ import java.io.IOException;
 import java.util.UUID;
 
 import com.ecommerce.eventhub.support.OutboxFixtures;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * {@link Envelope#fromValidTree} maps every valid envelope exactly as Jackson does, and
@@ -54,6 +57,16 @@ class EnvelopeTest {
 		example.put(fieldAndValue.substring(0, fieldAndValue.indexOf('=')),
 				fieldAndValue.substring(fieldAndValue.indexOf('=') + 1));
 		assertThat(Envelope.fromValidTree(example)).isNull();
+	}
+
+	@Test
+	void ofValidTreeMapsFieldByFieldAndLeavesTheRestToJackson() throws IOException {
+		ObjectNode canonical = OutboxFixtures.example("order.placed");
+		assertThat(Envelope.ofValidTree(canonical)).isEqualTo(Envelope.fromValidTree(canonical));
+		ObjectNode unreadable = OutboxFixtures.example("order.placed");
+		unreadable.put("eventId", "zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz");
+		assertThatExceptionOfType(JsonProcessingException.class).as("Jackson decides, and refuses it")
+			.isThrownBy(() -> Envelope.ofValidTree(unreadable));
 	}
 
 	private void assertSameAsJackson(ObjectNode envelope) throws IOException {
