@@ -33,8 +33,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * {@code POST /api/v1/events}: authorizes, canonicalizes, enriches and validates every
- * envelope before anything is stored, then stores the whole request in one transaction,
- * all or nothing.
+ * envelope before anything is stored, then stores the whole request, all or nothing: one
+ * event with the single posts that arrive at the same time ({@link GroupCommit}), an
+ * array in one transaction.
  *
  * <p>
  * What is accepted is what is stored and published: numbers and {@code occurredAt} are
@@ -60,6 +61,8 @@ class IngestionService {
 
 	private final OutboxStore outbox;
 
+	private final GroupCommit groupCommit;
+
 	private final TransactionTemplate transactions;
 
 	private final EventTypeScope scope;
@@ -69,11 +72,12 @@ class IngestionService {
 	private final int maxEventBytes;
 
 	IngestionService(EventSchemas schemas, HubProperties hub, IngestionProperties ingestion,
-			EnvelopeProperties envelope, OutboxStore outbox, EventTypeScope scope,
+			EnvelopeProperties envelope, OutboxStore outbox, GroupCommit groupCommit, EventTypeScope scope,
 			PlatformTransactionManager transactionManager, Clock clock) {
 		this.schemas = schemas;
 		this.enricher = new EnvelopeEnricher(hub.source(), hub.environment(), clock);
 		this.outbox = outbox;
+		this.groupCommit = groupCommit;
 		this.scope = scope;
 		this.transactions = new TransactionTemplate(transactionManager);
 		this.maxBatchSize = ingestion.maxBatchSize();
@@ -117,6 +121,7 @@ class IngestionService {
 		List<IngestionOutcome.Violation> violations = new ArrayList<>();
 		List<IngestionOutcome.Violation> oversize = new ArrayList<>();
 		boolean[] occurredAtGiven = new boolean[items.size()];
+		int[] sizes = new int[items.size()];
 		for (int i = 0; i < items.size(); i++) {
 			String prefix = single ? "" : "/" + i;
 			Integer index = single ? null : i;
@@ -142,6 +147,7 @@ class IngestionService {
 			// Measured only when the envelope is storable: a number refused above may not
 			// even serialize.
 			int size = found.isEmpty() ? serializedSize(envelope) : 0;
+			sizes[i] = size;
 			if (size > this.maxEventBytes) {
 				oversize.add(new IngestionOutcome.Violation(prefix.isEmpty() ? "/" : prefix, "the event is " + size
 						+ " bytes as JSON; at most " + this.maxEventBytes + " are accepted (hub.envelope.max-size)",
@@ -155,7 +161,10 @@ class IngestionService {
 			return new IngestionOutcome.Invalid(violations.size() + " invalid field(s); nothing was stored.",
 					violations);
 		}
-		return store(items, occurredAtGiven, single);
+		if (single) {
+			return storeOne(toEnvelope(items.get(0)), occurredAtGiven[0], sizes[0]);
+		}
+		return store(items, occurredAtGiven);
 	}
 
 	private static IngestionOutcome invalid(String detail) {
@@ -214,7 +223,22 @@ class IngestionService {
 		}
 	}
 
-	private IngestionOutcome store(List<JsonNode> envelopes, boolean[] occurredAtGiven, boolean single) {
+	/**
+	 * One envelope: written with the single posts that arrived at the same time
+	 * ({@link GroupCommit}); one that was stored before is compared with its twin.
+	 */
+	private IngestionOutcome storeOne(Envelope envelope, boolean occurredAtGiven, int bytes) {
+		OutboxStore.Stored stored = this.groupCommit.insertIfAbsent(envelope, bytes)
+				? new OutboxStore.Stored(envelope.eventId().toString(), "PENDING", true, false)
+				: this.outbox.existing(envelope, occurredAtGiven);
+		if (stored.conflict()) {
+			return new IngestionOutcome.Conflict(List.of(stored.eventId()));
+		}
+		return new IngestionOutcome.Accepted(List.of(stored), true);
+	}
+
+	/** An array: all or nothing, in one transaction. */
+	private IngestionOutcome store(List<JsonNode> envelopes, boolean[] occurredAtGiven) {
 		List<OutboxStore.Stored> stored = new ArrayList<>();
 		List<String> conflicts = new ArrayList<>();
 		List<Envelope> records = envelopes.stream().map(IngestionService::toEnvelope).toList();
@@ -233,7 +257,7 @@ class IngestionService {
 		if (!conflicts.isEmpty()) {
 			return new IngestionOutcome.Conflict(conflicts);
 		}
-		return new IngestionOutcome.Accepted(stored, single);
+		return new IngestionOutcome.Accepted(stored, false);
 	}
 
 }

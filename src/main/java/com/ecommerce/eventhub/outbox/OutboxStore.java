@@ -3,13 +3,16 @@ package com.ecommerce.eventhub.outbox;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.sql.PreparedStatement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
@@ -57,6 +60,23 @@ public class OutboxStore {
 			VALUES (?::uuid, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?)
 			ON CONFLICT (event_id) DO NOTHING
 			RETURNING id""";
+
+	// Ingestion's group commit: the single-event posts that arrived together, one row per
+	// array element, inserted in arrival order by one statement. An occurredAt is always
+	// set by then (enriched); the cast from ISO-8601 text keeps its microseconds.
+	private static final String INSERT_ALL_IF_ABSENT = """
+			INSERT INTO outbox_event (event_id, event_type, event_version, aggregate_type, aggregate_id, occurred_at,
+			    correlation_id, causation_id, metadata, payload, traceparent)
+			SELECT e.event_id::uuid, e.event_type, e.event_version, e.aggregate_type, e.aggregate_id,
+			       e.occurred_at::timestamptz, e.correlation_id, e.causation_id, e.metadata::jsonb, e.payload::jsonb,
+			       e.traceparent
+			FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+			            ?::text[], ?::text[], ?::text[])
+			     WITH ORDINALITY AS e(event_id, event_type, event_version, aggregate_type, aggregate_id, occurred_at,
+			                          correlation_id, causation_id, metadata, payload, traceparent, position)
+			ORDER BY e.position
+			ON CONFLICT (event_id) DO NOTHING
+			RETURNING event_id""";
 
 	// PostgreSQL compares: jsonb equality is by value (1.0 = 1, key order irrelevant),
 	// and nothing of
@@ -233,21 +253,66 @@ public class OutboxStore {
 	 */
 	public Stored insertIfAbsent(Envelope envelope, boolean compareOccurredAt) {
 		String eventId = envelope.eventId().toString();
-		String metadata = metadata(envelope);
-		String payload = json(envelope.payload());
-		Timestamp occurredAt = timestamp(envelope.occurredAt());
 		List<Long> inserted = this.jdbc.queryForList(INSERT_IF_ABSENT, Long.class, eventId, envelope.eventType(),
-				envelope.eventVersion(), envelope.aggregateType(), envelope.aggregateId(), occurredAt,
-				envelope.correlationId(), envelope.causationId(), metadata, payload, this.tracing.currentTraceparent());
+				envelope.eventVersion(), envelope.aggregateType(), envelope.aggregateId(),
+				timestamp(envelope.occurredAt()), envelope.correlationId(), envelope.causationId(), metadata(envelope),
+				json(envelope.payload()), this.tracing.currentTraceparent());
 		if (!inserted.isEmpty()) {
 			return new Stored(eventId, "PENDING", true, false);
 		}
-		Timestamp compared = compareOccurredAt ? occurredAt : null;
+		return existing(envelope, compareOccurredAt);
+	}
+
+	/**
+	 * Inserts posted envelopes with one statement, in list order, each in autocommit:
+	 * those whose eventId exists are skipped (see {@link #existing}). A value PostgreSQL
+	 * refuses fails the whole statement and nothing of it is stored.
+	 * @param envelopes canonical, enriched, valid envelopes, no eventId twice
+	 * @param traceparents each envelope's trace (of the request that posted it), or nulls
+	 * @return the eventIds inserted
+	 */
+	public Set<UUID> insertAllIfAbsent(List<Envelope> envelopes, List<String> traceparents) {
+		int count = envelopes.size();
+		String[][] columns = new String[11][count];
+		for (int i = 0; i < count; i++) {
+			Envelope envelope = envelopes.get(i);
+			columns[0][i] = envelope.eventId().toString();
+			columns[1][i] = envelope.eventType();
+			columns[2][i] = envelope.eventVersion();
+			columns[3][i] = envelope.aggregateType();
+			columns[4][i] = envelope.aggregateId();
+			columns[5][i] = (envelope.occurredAt() != null) ? envelope.occurredAt().toString() : null;
+			columns[6][i] = envelope.correlationId();
+			columns[7][i] = envelope.causationId();
+			columns[8][i] = metadata(envelope);
+			columns[9][i] = json(envelope.payload());
+			columns[10][i] = traceparents.get(i);
+		}
+		List<UUID> inserted = this.jdbc.query(connection -> {
+			PreparedStatement statement = connection.prepareStatement(INSERT_ALL_IF_ABSENT);
+			for (int column = 0; column < columns.length; column++) {
+				statement.setArray(column + 1, connection.createArrayOf("text", columns[column]));
+			}
+			return statement;
+		}, (row, number) -> row.getObject(1, UUID.class));
+		return new HashSet<>(inserted);
+	}
+
+	/**
+	 * What became of a posted envelope whose eventId was stored before: a duplicate of
+	 * the stored event, or a conflict with it.
+	 * @param envelope the canonical, enriched, valid envelope
+	 * @param compareOccurredAt whether the caller set occurredAt (a defaulted one differs
+	 * on every post)
+	 * @return the stored event's status, and whether it conflicts
+	 */
+	public Stored existing(Envelope envelope, boolean compareOccurredAt) {
+		Timestamp compared = compareOccurredAt ? timestamp(envelope.occurredAt()) : null;
 		Map<String, Object> existing = this.jdbc.queryForMap(EXISTING, envelope.eventType(), envelope.eventVersion(),
 				envelope.aggregateType(), envelope.aggregateId(), envelope.correlationId(), envelope.causationId(),
-				metadata, payload, compared, compared, eventId);
+				metadata(envelope), json(envelope.payload()), compared, compared, envelope.eventId().toString());
 		boolean same = Boolean.TRUE.equals(existing.get("same"));
-		return new Stored(eventId, (String) existing.get("status"), false, !same);
+		return new Stored(envelope.eventId().toString(), (String) existing.get("status"), false, !same);
 	}
 
 	/**

@@ -19,6 +19,8 @@ import java.util.Map;
  * ({@code bench.consumerEvents})
  * @param mails email: e-mail requests ({@code bench.mails})
  * @param clients ingestion: concurrent HTTP clients ({@code bench.clients})
+ * @param ingestionWarmup ingestion: seconds of unmeasured single-event posts before the
+ * windows ({@code bench.ingestionWarmup})
  * @param backlogEvents backlog: pending rows ({@code bench.backlogEvents})
  * @param startupRuns startup: launches ({@code bench.startupRuns})
  * @param hubJvmOptions JVM options of the hub child process ({@code bench.hubJvmOptions})
@@ -26,8 +28,8 @@ import java.util.Map;
  * {@code shipped}, the default, or {@code jar}); startup measures both
  */
 record BenchSettings(int events, int aggregates, int rate, int quietRate, int seconds, int workers, int batchSize,
-		String queueType, int consumerEvents, int mails, int clients, int backlogEvents, int startupRuns,
-		String hubJvmOptions, HubProcess.Layout hubLaunch) {
+		String queueType, int consumerEvents, int mails, int clients, int ingestionWarmup, int backlogEvents,
+		int startupRuns, String hubJvmOptions, HubProcess.Layout hubLaunch) {
 
 	/**
 	 * The Dockerfile's JAVA_TOOL_OPTIONS (README "Deployment"): the hub as it is shipped.
@@ -41,7 +43,8 @@ record BenchSettings(int events, int aggregates, int rate, int quietRate, int se
 				Integer.getInteger("bench.workers", 2), Integer.getInteger("bench.batchSize", 500),
 				System.getProperty("bench.queueType", "quorum"), Integer.getInteger("bench.consumerEvents", 20_000),
 				Integer.getInteger("bench.mails", 2_000), Integer.getInteger("bench.clients", 16),
-				Integer.getInteger("bench.backlogEvents", 1_000_000), Integer.getInteger("bench.startupRuns", 3),
+				Integer.getInteger("bench.ingestionWarmup", 60), Integer.getInteger("bench.backlogEvents", 1_000_000),
+				Integer.getInteger("bench.startupRuns", 3),
 				System.getProperty("bench.hubJvmOptions", SHIPPED_JVM_OPTIONS),
 				HubProcess.Layout.fromSystemProperties());
 	}

@@ -24,11 +24,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * {@code bench.clients} (16) concurrent clients, each on its own keep-alive HTTP/1.1
  * connection (a minimal socket client, {@link KeepAliveClient}, so that the load
  * generator takes little CPU from the hub), posting for {@code bench.seconds} (30) after
- * a warm-up of at most 10 s and a wait (at most 60 s) until the hub's JIT compiler
- * threads are idle: first single order.placed events (the hub generates each eventId),
- * then arrays of 100. Accepted events/s (202 answers), answer-time percentiles per
- * request, and the hub process's CPU time (/proc) per 1,000 accepted events and RSS at
- * the end of each phase; the notes give the JIT compiler threads' share.
+ * a warm-up of {@code bench.ingestionWarmup} (60) s and a wait (at most 60 s) until the
+ * hub's JIT compiler threads are idle. Under this load the one C2 compiler thread needs
+ * about a minute for the request path: after 10 s it still took a third of the hub's CPU
+ * in the window, after 60 s a thirtieth. First single order.placed events (the hub
+ * generates each eventId), then arrays of 100. Accepted events/s (202 answers),
+ * answer-time percentiles per request, and the hub process's CPU time (/proc) per 1,000
+ * accepted events and RSS at the end of each phase; the notes give the JIT compiler
+ * threads' share.
  */
 final class IngestionMode implements BenchMode {
 
@@ -52,7 +55,7 @@ final class IngestionMode implements BenchMode {
 			String single = event.toString();
 			String batch = "[" + String.join(",", java.util.Collections.nCopies(100, single)) + "]";
 			URI uri = URI.create("http://127.0.0.1:" + hub.port() + "/api/v1/events");
-			post(uri, single, 1, settings.clients(), Math.min(10, settings.seconds()), null, hub);
+			post(uri, single, 1, settings.clients(), settings.ingestionWarmup(), null, hub);
 			System.out.printf(Locale.ROOT, "ingestion: waited %.1f s for the hub's JIT compilers to go quiet%n",
 					Window.awaitQuietJit(hub.stats(), 60));
 			List<BenchResult> results = new ArrayList<>();

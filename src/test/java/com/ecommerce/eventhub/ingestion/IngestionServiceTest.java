@@ -30,7 +30,7 @@ class IngestionServiceTest {
 
 	private final IngestionService service = new IngestionService(EventSchemas.load(),
 			new HubProperties("eventhub", "ecommerce-api", "production", 30), INGESTION,
-			new EnvelopeProperties(DataSize.ofKilobytes(4)), null, new EventTypeScope(INGESTION), null,
+			new EnvelopeProperties(DataSize.ofKilobytes(4)), null, null, new EventTypeScope(INGESTION), null,
 			Clock.systemUTC());
 
 	private final ApiKey everything = new ApiKey("cms", "0123456789abcdef", List.of("*"), false);

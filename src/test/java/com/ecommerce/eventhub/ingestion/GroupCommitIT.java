@@ -1,0 +1,173 @@
+package com.ecommerce.eventhub.ingestion;
+
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import javax.sql.DataSource;
+
+import com.ecommerce.eventhub.envelope.Envelope;
+import com.ecommerce.eventhub.support.HubIntegrationTest;
+import com.ecommerce.eventhub.support.OutboxFixtures;
+import com.ecommerce.eventhub.support.TestTopology;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The group commit of single-event posts against the real PostgreSQL: posts that arrive
+ * while a statement runs share the next one, each is told whether it was inserted, a
+ * value PostgreSQL refuses fails only its own post, and an eventId is inserted once.
+ */
+@HubIntegrationTest(webEnvironment = WebEnvironment.NONE, properties = "hub.relay.enabled=false")
+class GroupCommitIT {
+
+	static final TestTopology topology = TestTopology.of(GroupCommitIT.class);
+
+	@Autowired
+	GroupCommit groupCommit;
+
+	@Autowired
+	JdbcTemplate jdbc;
+
+	@Autowired
+	DataSource dataSource;
+
+	@Test
+	void postsThatArriveWhileAStatementRunsShareTheNextOneAndAreAnsweredAfterItCommits() throws Exception {
+		List<Envelope> posts = new ArrayList<>();
+		for (int i = 0; i < 20; i++) {
+			posts.add(envelope(UUID.randomUUID()));
+		}
+		ExecutorService clients = Executors.newFixedThreadPool(posts.size());
+		try (Connection lock = this.dataSource.getConnection(); Statement statement = lock.createStatement()) {
+			// Inserts wait for this lock: the first post's statement blocks, the others
+			// queue behind it.
+			lock.setAutoCommit(false);
+			statement.execute("LOCK TABLE outbox_event IN EXCLUSIVE MODE");
+			Future<Boolean> first = clients.submit(() -> this.groupCommit.insertIfAbsent(posts.get(0), 1000));
+			await().atMost(Duration.ofSeconds(10)).until(() -> blockedInserts() == 1);
+			List<Future<Boolean>> others = new ArrayList<>();
+			for (Envelope post : posts.subList(1, posts.size())) {
+				others.add(clients.submit(() -> this.groupCommit.insertIfAbsent(post, 1000)));
+				await().atMost(Duration.ofSeconds(10)).until(() -> this.groupCommit.queued() == others.size());
+			}
+			assertThat(first.isDone()).as("answered before its row is committed").isFalse();
+			lock.commit();
+
+			assertThat(first.get()).isTrue();
+			for (Future<Boolean> other : others) {
+				assertThat(other.get()).isTrue();
+			}
+		}
+		finally {
+			clients.shutdownNow();
+		}
+		List<String> eventIds = posts.stream().map(post -> post.eventId().toString()).toList();
+		assertThat(this.jdbc.queryForObject(
+				"SELECT count(DISTINCT xmin::text) FROM outbox_event WHERE event_id::text = ANY (?)", Long.class,
+				(Object) eventIds.toArray(String[]::new)))
+			.as("transactions that wrote the 20 rows")
+			.isEqualTo(2);
+		List<String> stored = this.jdbc.queryForList(
+				"SELECT event_id::text FROM outbox_event WHERE event_id::text = ANY (?) ORDER BY id", String.class,
+				(Object) eventIds.subList(1, eventIds.size()).toArray(String[]::new));
+		assertThat(stored).as("the grouped posts in arrival order")
+			.containsExactlyElementsOf(eventIds.subList(1, eventIds.size()));
+	}
+
+	@Test
+	void aStatementInsertsTheNewPostsAndSkipsAnEventIdStoredBefore() {
+		Envelope before = envelope(UUID.randomUUID());
+		assertThat(this.groupCommit.insertIfAbsent(before, 1000)).isTrue();
+		GroupCommit.Post first = post(envelope(UUID.randomUUID()));
+		GroupCommit.Post again = post(before);
+		GroupCommit.Post last = post(envelope(UUID.randomUUID()));
+
+		this.groupCommit.write(List.of(first, again, last));
+
+		assertThat(first.inserted().join()).isTrue();
+		assertThat(again.inserted().join()).as("stored before").isFalse();
+		assertThat(last.inserted().join()).isTrue();
+		List<String> order = this.jdbc.queryForList(
+				"SELECT event_id::text FROM outbox_event WHERE event_id IN (?::uuid, ?::uuid) ORDER BY id",
+				String.class, first.envelope().eventId().toString(), last.envelope().eventId().toString());
+		assertThat(order).containsExactly(first.envelope().eventId().toString(), last.envelope().eventId().toString());
+	}
+
+	@Test
+	void aValuePostgresqlRefusesFailsOnlyItsOwnPost() {
+		Envelope valid = envelope(UUID.randomUUID());
+		Envelope refused = envelope(UUID.randomUUID());
+		// Ingestion refuses U+0000 before it gets here; a text column cannot hold it.
+		refused = new Envelope(refused.eventId(), refused.eventType(), refused.eventVersion(), "ord-\u0000",
+				refused.aggregateType(), refused.occurredAt(), refused.correlationId(), refused.causationId(),
+				refused.metadata(), refused.payload());
+		GroupCommit.Post good = post(valid);
+		GroupCommit.Post bad = post(refused);
+
+		this.groupCommit.write(List.of(good, bad));
+
+		assertThat(good.inserted().join()).isTrue();
+		assertThatThrownBy(() -> bad.inserted().join()).hasCauseInstanceOf(DataIntegrityViolationException.class);
+		assertThat(rows(valid.eventId())).isEqualTo(1);
+		assertThat(rows(refused.eventId())).isZero();
+	}
+
+	@Test
+	void concurrentPostsOfOneEventIdInsertItOnceAndTheOthersAreToldItExists() throws Exception {
+		Envelope shared = envelope(UUID.randomUUID());
+		ExecutorService clients = Executors.newFixedThreadPool(16);
+		try {
+			List<Future<Boolean>> answers = new ArrayList<>();
+			for (int i = 0; i < 64; i++) {
+				answers.add(clients.submit(() -> this.groupCommit.insertIfAbsent(shared, 1000)));
+			}
+			int inserted = 0;
+			for (Future<Boolean> answer : answers) {
+				inserted += answer.get() ? 1 : 0;
+			}
+			assertThat(inserted).isEqualTo(1);
+		}
+		finally {
+			clients.shutdownNow();
+		}
+		assertThat(rows(shared.eventId())).isEqualTo(1);
+	}
+
+	private long blockedInserts() {
+		return this.jdbc.queryForObject("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+				+ " AND query LIKE 'INSERT INTO outbox_event%'", Long.class);
+	}
+
+	private long rows(UUID eventId) {
+		return this.jdbc.queryForObject("SELECT count(*) FROM outbox_event WHERE event_id = ?::uuid", Long.class,
+				eventId.toString());
+	}
+
+	private static GroupCommit.Post post(Envelope envelope) {
+		return new GroupCommit.Post(envelope, null, 1000, new CompletableFuture<>());
+	}
+
+	private static Envelope envelope(UUID eventId) {
+		ObjectNode tree = OutboxFixtures.example("order.placed");
+		tree.put("eventId", eventId.toString());
+		return Envelope.fromValidTree(tree);
+	}
+
+}
