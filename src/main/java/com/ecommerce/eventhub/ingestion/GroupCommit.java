@@ -18,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.dao.ConcurrencyFailureException;
 import org.springframework.dao.NonTransientDataAccessException;
 import org.springframework.dao.NonTransientDataAccessResourceException;
 import org.springframework.dao.TransientDataAccessResourceException;
@@ -26,9 +27,9 @@ import org.springframework.stereotype.Component;
 /**
  * Group commit of single-event posts. Each such post used to be a transaction of its own
  * (a pooled connection, BEGIN, INSERT, COMMIT with its WAL flush, a NOTIFY): under load a
- * third of the machine's CPU per post went to PostgreSQL. Here one writer thread inserts
- * every post that arrived while its previous statement ran with one statement of its own
- * (at most {@value #MAX_EVENTS} envelopes, {@value #MAX_BYTES} bytes of JSON), in arrival
+ * third of the machine's CPU per post went to PostgreSQL. Here one writer thread writes
+ * them: the posts that arrived while its previous statement ran go into its next one (at
+ * most {@value #MAX_EVENTS} envelopes, {@value #MAX_BYTES} bytes of JSON), in arrival
  * order and in autocommit. A post is answered only after its row is committed, and a post
  * that arrives alone is written at once, so nothing waits for a batch to fill.
  *
@@ -174,11 +175,11 @@ class GroupCommit implements DisposableBean {
 					statement.stream().map(Post::traceparent).toList());
 			statement.forEach(post -> post.inserted().complete(inserted.contains(post.envelope().eventId())));
 		}
-		catch (NonTransientDataAccessException ex) {
+		catch (NonTransientDataAccessException | ConcurrencyFailureException ex) {
 			if (statement.size() > 1 && !(ex instanceof NonTransientDataAccessResourceException)) {
-				// A value PostgreSQL refuses fails the statement: each post alone, so
-				// that
-				// it fails only its own.
+				// A value PostgreSQL refuses, or a deadlock with a transaction inserting
+				// some of the same eventIds in another order (an array post), fails the
+				// whole statement: each post alone then, so it fails only its own.
 				log.warn("A grouped outbox insert of {} posts failed ({}); writing each alone", statement.size(),
 						ex.getMostSpecificCause().getMessage());
 				statement.forEach(post -> write(List.of(post)));

@@ -130,6 +130,33 @@ class GroupCommitIT {
 	}
 
 	@Test
+	void aDeadlockWithATransactionInsertingTheSameEventIdsInAnotherOrderIsResolvedPostByPost() throws Exception {
+		Envelope first = envelope(UUID.randomUUID());
+		Envelope second = envelope(UUID.randomUUID());
+		GroupCommit.Post x = post(first);
+		GroupCommit.Post y = post(second);
+		ExecutorService writer = Executors.newSingleThreadExecutor();
+		try (Connection array = this.dataSource.getConnection()) {
+			// An array post's transaction holds the second eventId. The statement inserts
+			// the first and waits for the second, then the transaction inserts the first:
+			// a deadlock, which PostgreSQL breaks by failing the statement.
+			array.setAutoCommit(false);
+			insert(array, second);
+			Future<?> statement = writer.submit(() -> this.groupCommit.write(List.of(x, y)));
+			await().atMost(Duration.ofSeconds(10)).until(() -> blockedInserts() == 1);
+			insert(array, first);
+			array.commit();
+			statement.get();
+		}
+		finally {
+			writer.shutdownNow();
+		}
+		assertThat(x.inserted().join()).as("stored by the array's transaction").isFalse();
+		assertThat(y.inserted().join()).as("stored by the array's transaction").isFalse();
+		assertThat(rows(first.eventId()) + rows(second.eventId())).isEqualTo(2);
+	}
+
+	@Test
 	void concurrentPostsOfOneEventIdInsertItOnceAndTheOthersAreToldItExists() throws Exception {
 		Envelope shared = envelope(UUID.randomUUID());
 		ExecutorService clients = Executors.newFixedThreadPool(16);
@@ -148,6 +175,19 @@ class GroupCommitIT {
 			clients.shutdownNow();
 		}
 		assertThat(rows(shared.eventId())).isEqualTo(1);
+	}
+
+	private static void insert(Connection connection, Envelope envelope) throws Exception {
+		try (var statement = connection.prepareStatement(
+				"INSERT INTO outbox_event (event_id, event_type, event_version, aggregate_type, aggregate_id, payload)"
+						+ " VALUES (?::uuid, ?, ?, ?, ?, '{}'::jsonb)")) {
+			statement.setString(1, envelope.eventId().toString());
+			statement.setString(2, envelope.eventType());
+			statement.setString(3, envelope.eventVersion());
+			statement.setString(4, envelope.aggregateType());
+			statement.setString(5, envelope.aggregateId());
+			statement.executeUpdate();
+		}
 	}
 
 	private long blockedInserts() {
