@@ -5,6 +5,8 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +18,7 @@ import java.util.stream.Collectors;
 import com.ecommerce.eventhub.support.HubHttp;
 import com.ecommerce.eventhub.support.HubIntegrationTest;
 import com.ecommerce.eventhub.support.OutboxFixtures;
+import com.ecommerce.eventhub.support.TestServices;
 import com.ecommerce.eventhub.support.TestTopology;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.icegreen.greenmail.util.GreenMail;
@@ -173,11 +176,19 @@ class TracingIT {
 		String traceId = UUID.randomUUID().toString().replace("-", "");
 		ObjectNode order = OutboxFixtures.example("order.status-changed");
 		order.put("eventId", UUID.randomUUID().toString());
-		long id = OutboxFixtures.insert(topology.schema(), order);
-		// Written after the row: the relay may not have claimed it yet, or did without
-		// one.
-		this.jdbc.update("UPDATE " + topology.schema() + ".outbox_event SET traceparent = ? WHERE id = ?",
-				"00-" + traceId + "-" + traceId.substring(16) + "-01", id);
+		// The row and its traceparent in one transaction, as a producer writes them: the
+		// relay wakes on the commit and must never see the row without it.
+		try (Connection producer = TestServices.jdbc()) {
+			producer.setAutoCommit(false);
+			long id = OutboxFixtures.insert(producer, topology.schema(), order);
+			try (PreparedStatement update = producer
+				.prepareStatement("UPDATE " + topology.schema() + ".outbox_event SET traceparent = ? WHERE id = ?")) {
+				update.setString(1, "00-" + traceId + "-" + traceId.substring(16) + "-01");
+				update.setLong(2, id);
+				update.executeUpdate();
+			}
+			producer.commit();
+		}
 		await().atMost(Duration.ofSeconds(30)).until(() -> byName(traceId).containsKey("publish order.status-changed"));
 		assertThat(byName(traceId).get("publish order.status-changed").getParentSpanId())
 			.isEqualTo(traceId.substring(16));
