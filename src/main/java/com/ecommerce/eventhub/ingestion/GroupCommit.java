@@ -78,8 +78,12 @@ class GroupCommit implements DisposableBean {
 	 */
 	@Autowired
 	GroupCommit(OutboxStore outbox, PlatformTransactionManager transactionManager, EventTracing tracing) {
-		this((envelopes, traceparents) -> new TransactionTemplate(transactionManager)
-			.execute(status -> outbox.insertAllIfAbsent(envelopes, traceparents)), tracing);
+		this(inTransactions(outbox, new TransactionTemplate(transactionManager)), tracing);
+	}
+
+	private static Statements inTransactions(OutboxStore outbox, TransactionTemplate transactions) {
+		return (envelopes, traceparents) -> transactions
+			.execute(status -> outbox.insertAllIfAbsent(envelopes, traceparents));
 	}
 
 	GroupCommit(Statements statements, EventTracing tracing) {

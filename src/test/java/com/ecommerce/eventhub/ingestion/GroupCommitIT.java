@@ -16,6 +16,7 @@ import java.util.concurrent.Future;
 import javax.sql.DataSource;
 
 import com.ecommerce.eventhub.envelope.Envelope;
+import com.ecommerce.eventhub.envelope.EnvelopeJson;
 import com.ecommerce.eventhub.outbox.OutboxStore;
 import com.ecommerce.eventhub.support.HubIntegrationTest;
 import com.ecommerce.eventhub.support.OutboxFixtures;
@@ -226,17 +227,9 @@ class GroupCommitIT {
 		assertThat(rows(shared.eventId())).isEqualTo(1);
 	}
 
+	/** As a producer writes it, in the connection's transaction. */
 	private static void insert(Connection connection, Envelope envelope) throws Exception {
-		try (var statement = connection.prepareStatement(
-				"INSERT INTO outbox_event (event_id, event_type, event_version, aggregate_type, aggregate_id, payload)"
-						+ " VALUES (?::uuid, ?, ?, ?, ?, '{}'::jsonb)")) {
-			statement.setString(1, envelope.eventId().toString());
-			statement.setString(2, envelope.eventType());
-			statement.setString(3, envelope.eventVersion());
-			statement.setString(4, envelope.aggregateType());
-			statement.setString(5, envelope.aggregateId());
-			statement.executeUpdate();
-		}
+		OutboxFixtures.insert(connection, topology.schema(), EnvelopeJson.mapper().valueToTree(envelope));
 	}
 
 	private String occurredAt(UUID eventId) {
