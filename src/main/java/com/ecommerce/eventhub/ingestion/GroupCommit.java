@@ -1,5 +1,6 @@
 package com.ecommerce.eventhub.ingestion;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -22,9 +23,11 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.dao.ConcurrencyFailureException;
 import org.springframework.dao.NonTransientDataAccessException;
 import org.springframework.dao.NonTransientDataAccessResourceException;
+import org.springframework.dao.QueryTimeoutException;
 import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionTimedOutException;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -57,6 +60,14 @@ class GroupCommit implements DisposableBean {
 	 */
 	private static final int QUEUE_CAPACITY = 4096;
 
+	/**
+	 * The longest a statement may take. One writer serves every single-event post of the
+	 * instance: a statement held by a lock (a producer's open transaction inserting a
+	 * posted eventId) or a database that stopped answering would otherwise hold them all.
+	 * A hundred rows take milliseconds.
+	 */
+	static final Duration STATEMENT_TIMEOUT = Duration.ofSeconds(10);
+
 	private final Statements statements;
 
 	private final EventTracing tracing;
@@ -72,16 +83,25 @@ class GroupCommit implements DisposableBean {
 	/** A post drained after one with the same eventId: it starts the next statement. */
 	private Post carried;
 
-	/**
-	 * Each statement in a transaction of its own: committed when it returns, whatever the
-	 * pool's auto-commit setting.
-	 */
 	@Autowired
 	GroupCommit(OutboxStore outbox, PlatformTransactionManager transactionManager, EventTracing tracing) {
-		this(inTransactions(outbox, new TransactionTemplate(transactionManager)), tracing);
+		this(outbox, transactionManager, STATEMENT_TIMEOUT, tracing);
 	}
 
-	private static Statements inTransactions(OutboxStore outbox, TransactionTemplate transactions) {
+	/**
+	 * Each statement in a transaction of its own, committed when it returns whatever the
+	 * pool's auto-commit setting, and cancelled by PostgreSQL after the timeout (the
+	 * transaction's timeout becomes the statement's query timeout).
+	 */
+	GroupCommit(OutboxStore outbox, PlatformTransactionManager transactionManager, Duration statementTimeout,
+			EventTracing tracing) {
+		this(inTransactions(outbox, transactionManager, statementTimeout), tracing);
+	}
+
+	private static Statements inTransactions(OutboxStore outbox, PlatformTransactionManager transactionManager,
+			Duration statementTimeout) {
+		TransactionTemplate transactions = new TransactionTemplate(transactionManager);
+		transactions.setTimeout(Math.toIntExact(Math.max(1, statementTimeout.toSeconds())));
 		return (envelopes, traceparents) -> transactions
 			.execute(status -> outbox.insertAllIfAbsent(envelopes, traceparents));
 	}
@@ -196,13 +216,22 @@ class GroupCommit implements DisposableBean {
 					statement.stream().map(Post::traceparent).toList());
 			statement.forEach(post -> post.inserted().complete(inserted.contains(post.envelope().eventId())));
 		}
+		catch (QueryTimeoutException | TransactionTimedOutException ex) {
+			// PostgreSQL did not write the statement in time and rolled it back. The
+			// posts
+			// queued meanwhile would wait as long each: they are answered too (503, try
+			// again), not held.
+			log.warn(
+					"A grouped outbox insert of {} posts did not finish in time ({}); they and the {} posts "
+							+ "queued behind them are answered 503",
+					statement.size(), ex.getMessage(), this.queue.size());
+			failWithQueued(statement, ex);
+		}
 		catch (NonTransientDataAccessException | ConcurrencyFailureException ex) {
 			if (ex instanceof NonTransientDataAccessResourceException) {
 				// The database is out of reach (no connection within the pool's timeout):
 				// the posts queued meanwhile are answered now, not after a timeout each.
-				List<Post> waiting = new ArrayList<>(statement);
-				this.queue.drainTo(waiting);
-				waiting.forEach(post -> post.inserted().completeExceptionally(ex));
+				failWithQueued(statement, ex);
 			}
 			else if (statement.size() > 1) {
 				// A value PostgreSQL refuses, or a deadlock with a transaction inserting
@@ -219,6 +248,16 @@ class GroupCommit implements DisposableBean {
 		catch (RuntimeException | Error ex) {
 			statement.forEach(post -> post.inserted().completeExceptionally(ex));
 		}
+	}
+
+	private void failWithQueued(List<Post> statement, RuntimeException ex) {
+		List<Post> waiting = new ArrayList<>(statement);
+		if (this.carried != null) {
+			waiting.add(this.carried);
+			this.carried = null;
+		}
+		this.queue.drainTo(waiting);
+		waiting.forEach(post -> post.inserted().completeExceptionally(ex));
 	}
 
 	/**

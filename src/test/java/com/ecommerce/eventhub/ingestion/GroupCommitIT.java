@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
@@ -21,13 +22,16 @@ import com.ecommerce.eventhub.outbox.OutboxStore;
 import com.ecommerce.eventhub.support.HubIntegrationTest;
 import com.ecommerce.eventhub.support.OutboxFixtures;
 import com.ecommerce.eventhub.support.TestTopology;
+import com.ecommerce.eventhub.tracing.EventTracing;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.dao.QueryTimeoutException;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.PlatformTransactionManager;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -36,7 +40,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * The group commit of single-event posts against the real PostgreSQL: posts that arrive
  * while a statement runs share the next one, each is told whether it was inserted, a
- * value PostgreSQL refuses fails only its own post, and an eventId is inserted once.
+ * value PostgreSQL refuses fails only its own post, an eventId is inserted once, and a
+ * statement held by a lock is cancelled at its timeout.
  */
 @HubIntegrationTest(webEnvironment = WebEnvironment.NONE, properties = "hub.relay.enabled=false")
 class GroupCommitIT {
@@ -54,6 +59,9 @@ class GroupCommitIT {
 
 	@Autowired
 	OutboxStore outbox;
+
+	@Autowired
+	PlatformTransactionManager transactionManager;
 
 	@Test
 	void postsThatArriveWhileAStatementRunsShareTheNextOneAndAreAnsweredAfterItCommits() throws Exception {
@@ -225,6 +233,51 @@ class GroupCommitIT {
 			clients.shutdownNow();
 		}
 		assertThat(rows(shared.eventId())).isEqualTo(1);
+	}
+
+	@Test
+	void aStatementHeldPastItsTimeoutIsCancelledAndItAndThePostsQueuedBehindItAreAnsweredAtOnce() throws Exception {
+		GroupCommit oneSecond = new GroupCommit(this.outbox, this.transactionManager, Duration.ofSeconds(1),
+				EventTracing.off());
+		Envelope held = envelope(UUID.randomUUID());
+		List<Envelope> behind = List.of(envelope(UUID.randomUUID()), envelope(UUID.randomUUID()));
+		ExecutorService clients = Executors.newCachedThreadPool();
+		try (Connection producer = this.dataSource.getConnection()) {
+			// A producer's open transaction inserted the eventId a client posts: the
+			// statement waits for it, and every post queues behind the statement.
+			producer.setAutoCommit(false);
+			insert(producer, held);
+			Future<Boolean> heldAnswer = clients.submit(() -> oneSecond.insertIfAbsent(held, 1000));
+			await().atMost(Duration.ofSeconds(10)).until(() -> blockedInserts() == 1);
+			List<Future<Boolean>> behindAnswers = new ArrayList<>();
+			for (Envelope post : behind) {
+				behindAnswers.add(clients.submit(() -> oneSecond.insertIfAbsent(post, 1000)));
+			}
+			await().atMost(Duration.ofSeconds(10)).until(() -> oneSecond.queued() == behind.size());
+
+			assertThatThrownBy(() -> heldAnswer.get(30, TimeUnit.SECONDS))
+				.hasCauseInstanceOf(QueryTimeoutException.class);
+			for (Future<Boolean> answer : behindAnswers) {
+				assertThatThrownBy(() -> answer.get(30, TimeUnit.SECONDS))
+					.as("queued behind the held statement, answered with it")
+					.hasCauseInstanceOf(QueryTimeoutException.class);
+			}
+			assertThat(blockedInserts()).as("the statement was cancelled, not left waiting").isZero();
+			producer.rollback();
+		}
+		finally {
+			clients.shutdownNow();
+		}
+		try {
+			assertThat(oneSecond.insertIfAbsent(held, 1000)).as("posted again once the lock is gone").isTrue();
+			for (Envelope post : behind) {
+				assertThat(rows(post.eventId())).as("a 503 stored nothing").isZero();
+				assertThat(oneSecond.insertIfAbsent(post, 1000)).isTrue();
+			}
+		}
+		finally {
+			oneSecond.destroy();
+		}
 	}
 
 	/** As a producer writes it, in the connection's transaction. */

@@ -18,9 +18,13 @@ import com.ecommerce.eventhub.tracing.EventTracing;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
+import org.springframework.dao.QueryTimeoutException;
 import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
+import org.springframework.transaction.TransactionTimedOutException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -96,9 +100,22 @@ class GroupCommitTest {
 			.containsExactlyElementsOf(ids.subList(5 + GroupCommit.MAX_EVENTS, ids.size()));
 	}
 
-	@Test
-	void whenTheDatabaseIsOutOfReachThePostsQueuedMeanwhileAreAnsweredWithTheSameFailure() throws Exception {
-		this.failure = new CannotGetJdbcConnectionException("Connection is not available, request timed out");
+	/**
+	 * A database out of reach (no connection within the pool's timeout), a statement
+	 * PostgreSQL cancelled at its timeout, a transaction past its deadline before the
+	 * statement began.
+	 */
+	static List<RuntimeException> failuresThatWouldRepeatForEveryStatement() {
+		return List.of(new CannotGetJdbcConnectionException("Connection is not available, request timed out"),
+				new QueryTimeoutException("ERROR: canceling statement due to user request"),
+				new TransactionTimedOutException("Transaction timed out"));
+	}
+
+	@ParameterizedTest
+	@MethodSource("failuresThatWouldRepeatForEveryStatement")
+	void thePostsQueuedBehindAStatementThatCouldNotBeWrittenInTimeAreAnsweredWithItsFailure(RuntimeException failure)
+			throws Exception {
+		this.failure = failure;
 		List<Future<Boolean>> answers = new ArrayList<>();
 		answers.add(post(envelope(UUID.randomUUID())));
 		await().atMost(5, TimeUnit.SECONDS).until(() -> this.statements.size() == 1);
@@ -109,8 +126,7 @@ class GroupCommitTest {
 		this.release.countDown();
 
 		for (Future<Boolean> answer : answers) {
-			assertThatThrownBy(() -> answer.get(5, TimeUnit.SECONDS))
-				.hasCauseInstanceOf(CannotGetJdbcConnectionException.class);
+			assertThatThrownBy(() -> answer.get(5, TimeUnit.SECONDS)).hasCause(failure);
 		}
 		assertThat(this.statements).as("one attempt, not one timeout per statement").hasSize(1);
 	}
