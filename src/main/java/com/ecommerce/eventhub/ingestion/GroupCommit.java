@@ -217,10 +217,9 @@ class GroupCommit implements DisposableBean {
 			statement.forEach(post -> post.inserted().complete(inserted.contains(post.envelope().eventId())));
 		}
 		catch (QueryTimeoutException | TransactionTimedOutException ex) {
-			// PostgreSQL did not write the statement in time and rolled it back. The
-			// posts
-			// queued meanwhile would wait as long each: they are answered too (503, try
-			// again), not held.
+			// PostgreSQL did not write the statement in time and rolled it
+			// back. The posts queued meanwhile would wait as long each: they
+			// are answered too (503, try again), not held.
 			log.warn(
 					"A grouped outbox insert of {} posts did not finish in time ({}); they and the {} posts "
 							+ "queued behind them are answered 503",
