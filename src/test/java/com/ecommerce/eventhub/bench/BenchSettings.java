@@ -34,7 +34,7 @@ record BenchSettings(int events, int aggregates, int rate, int quietRate, int se
 	/**
 	 * The Dockerfile's JAVA_TOOL_OPTIONS (README "Deployment"): the hub as it is shipped.
 	 */
-	static final String SHIPPED_JVM_OPTIONS = "-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError";
+	static final String SHIPPED_JVM_OPTIONS = "-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -XX:+UseSerialGC";
 
 	static BenchSettings fromSystemProperties() {
 		return new BenchSettings(Integer.getInteger("bench.events", 100_000),
