@@ -216,23 +216,16 @@ class GroupCommit implements DisposableBean {
 					statement.stream().map(Post::traceparent).toList());
 			statement.forEach(post -> post.inserted().complete(inserted.contains(post.envelope().eventId())));
 		}
-		catch (QueryTimeoutException | TransactionTimedOutException ex) {
-			// PostgreSQL did not write the statement in time and rolled it
-			// back. The posts queued meanwhile would wait as long each: they
-			// are answered too (503, try again), not held.
-			log.warn(
-					"A grouped outbox insert of {} posts did not finish in time ({}); they and the {} posts "
-							+ "queued behind them are answered 503",
-					statement.size(), ex.getMessage(), this.queue.size());
+		catch (NonTransientDataAccessResourceException | QueryTimeoutException | TransactionTimedOutException ex) {
+			// The database is out of reach (no connection within the pool's timeout) or
+			// did not write the statement in time and rolled it back: the posts queued
+			// meanwhile would wait as long each, so they are answered now too (503).
+			log.warn("A grouped outbox insert of {} posts failed ({}); they and the {} posts queued behind them "
+					+ "are answered 503", statement.size(), ex.getMessage(), this.queue.size());
 			failWithQueued(statement, ex);
 		}
 		catch (NonTransientDataAccessException | ConcurrencyFailureException ex) {
-			if (ex instanceof NonTransientDataAccessResourceException) {
-				// The database is out of reach (no connection within the pool's timeout):
-				// the posts queued meanwhile are answered now, not after a timeout each.
-				failWithQueued(statement, ex);
-			}
-			else if (statement.size() > 1) {
+			if (statement.size() > 1) {
 				// A value PostgreSQL refuses, or a deadlock with a transaction inserting
 				// some of the same eventIds in another order (an array post), fails the
 				// whole statement: each post alone then, so it fails only its own.
