@@ -4,12 +4,12 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import com.ecommerce.eventhub.config.MailProperties;
 import com.ecommerce.eventhub.tracing.EventTracing;
 import io.micrometer.tracing.Span;
+import jakarta.annotation.PreDestroy;
 import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
 import jakarta.mail.internet.AddressException;
@@ -43,6 +43,8 @@ class SmtpMailer {
 
 	private final EventTracing tracing;
 
+	private final ReusedSmtpConnections connections;
+
 	SmtpMailer(CamelContext camel, MailProperties mail, EventTracing tracing) {
 		this.tracing = tracing;
 		this.producer = camel.createProducerTemplate();
@@ -52,18 +54,25 @@ class SmtpMailer {
 		if (!mail.username().isEmpty()) {
 			builder.username(mail.username()).password(mail.password());
 		}
-		builder.advanced()
-			.contentType("text/html; charset=UTF-8")
-			.connectionTimeout((int) mail.connectionTimeout().toMillis())
-			.additionalJavaMailProperties(Map.of("mail.smtp.starttls.enable", String.valueOf(mail.startTls()),
-					"mail.smtp.starttls.required", String.valueOf(mail.startTls()), "mail.smtp.timeout",
-					String.valueOf(mail.connectionTimeout().toMillis()), "mail.smtp.writetimeout",
-					String.valueOf(mail.connectionTimeout().toMillis())));
+		// The sender holds the connection settings (server, TLS, timeouts) and keeps
+		// connections open between mails.
+		this.connections = new ReusedSmtpConnections(mail);
+		builder.advanced().contentType("text/html; charset=UTF-8").javaMailSender(this.connections);
 		this.endpoint = builder.resolve(camel);
 		this.from = mail.from();
 		int at = this.from.lastIndexOf('@');
 		String domain = (at >= 0) ? this.from.substring(at + 1).replaceAll("[^A-Za-z0-9.-]", "") : "";
 		this.messageIdDomain = domain.isEmpty() ? "event-hub.invalid" : domain;
+	}
+
+	@PreDestroy
+	void closeConnections() {
+		this.connections.close();
+	}
+
+	/** SMTP connections opened so far. */
+	long connectionsOpened() {
+		return this.connections.opened();
 	}
 
 	/**

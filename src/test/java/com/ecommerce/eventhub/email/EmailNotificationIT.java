@@ -60,6 +60,9 @@ class EmailNotificationIT {
 	@Autowired
 	JdbcTemplate jdbc;
 
+	@Autowired
+	SmtpMailer mailer;
+
 	GreenMail smtp;
 
 	QueueRecorder deadLetters;
@@ -119,6 +122,28 @@ class EmailNotificationIT {
 		assertThat(shipping.getSubject()).contains("shipped");
 		assertThat(GreenMailUtil.getBody(shipping)).contains("UPS")
 			.contains("https://track.example/1Z999AA10123456784");
+	}
+
+	@Test
+	void ordersInARowShareTheOpenSmtpConnectionsOfTheRoutesAttemptThreads() throws Exception {
+		long openedBefore = this.mailer.connectionsOpened();
+		List<ObjectNode> orders = new java.util.ArrayList<>();
+		for (int i = 0; i < 6; i++) {
+			ObjectNode order = OutboxFixtures.example("order.placed");
+			((ObjectNode) order.get("payload")).put("userEmail", "row" + i + "@example.com");
+			orders.add(order);
+			OutboxFixtures.insert(topology.schema(), order);
+		}
+
+		for (ObjectNode order : orders) {
+			awaitEvent("email.sent", order);
+		}
+		for (int i = 0; i < 6; i++) {
+			onlyMailTo("row" + i + "@example.com");
+		}
+		// Two attempt threads (hub.consumers.concurrency): one connection each, where
+		// a connection per mail would have opened six.
+		assertThat(this.mailer.connectionsOpened() - openedBefore).isBetween(1L, 2L);
 	}
 
 	@Test
