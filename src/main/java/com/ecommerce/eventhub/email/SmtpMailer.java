@@ -6,6 +6,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.UUID;
 
+import com.ecommerce.eventhub.config.ConsumerProperties;
 import com.ecommerce.eventhub.config.MailProperties;
 import com.ecommerce.eventhub.tracing.EventTracing;
 import io.micrometer.tracing.Span;
@@ -45,7 +46,7 @@ class SmtpMailer {
 
 	private final ReusedSmtpConnections connections;
 
-	SmtpMailer(CamelContext camel, MailProperties mail, EventTracing tracing) {
+	SmtpMailer(CamelContext camel, MailProperties mail, ConsumerProperties consumers, EventTracing tracing) {
 		this.tracing = tracing;
 		this.producer = camel.createProducerTemplate();
 		String address = mail.host() + ":" + mail.port();
@@ -56,7 +57,7 @@ class SmtpMailer {
 		}
 		// The sender holds the connection settings (server, TLS, timeouts) and keeps
 		// connections open between mails.
-		this.connections = new ReusedSmtpConnections(mail);
+		this.connections = new ReusedSmtpConnections(mail, consumers.concurrency());
 		builder.advanced().contentType("text/html; charset=UTF-8").javaMailSender(this.connections);
 		this.endpoint = builder.resolve(camel);
 		this.from = mail.from();
@@ -100,8 +101,7 @@ class SmtpMailer {
 				exchange.getMessage().setHeader("To", recipient);
 				exchange.getMessage().setHeader("From", this.from);
 				exchange.getMessage().setHeader("Subject", mail.subject());
-				// Kept by camel-mail's sender through saveChanges(): a repeated send of
-				// the
+				// Kept by the sender through saveChanges(): a repeated send of the
 				// same request is recognisably the same mail.
 				exchange.getMessage().setHeader("Message-ID", messageId(mailId));
 				exchange.getMessage().setHeader(MailConstants.MAIL_ALTERNATIVE_BODY, mail.text());

@@ -34,7 +34,7 @@ class ReusedSmtpConnectionsTest {
 	@BeforeEach
 	void start() {
 		this.smtp = startSmtp();
-		this.sender = new ReusedSmtpConnections(mailSettings());
+		this.sender = new ReusedSmtpConnections(mailSettings(), 2);
 	}
 
 	@AfterEach
@@ -88,6 +88,20 @@ class ReusedSmtpConnectionsTest {
 	}
 
 	@Test
+	void aMailTheServerRefusesAtMailFromOnAReusedConnectionIsSentOnAFreshOne() throws Exception {
+		this.smtp.stop();
+		try (OneMailPerConnection server = OneMailPerConnection.start(this.port)) {
+			this.sender.send(mail("first@example.com", null));
+			this.sender.send(mail("second@example.com", null));
+			this.sender.send(mail("third@example.com", null));
+
+			assertThat(server.delivered()).isEqualTo(3);
+			assertThat(server.refused()).as("MAIL FROM on a used connection").isEqualTo(2);
+			assertThat(this.sender.opened()).isEqualTo(3);
+		}
+	}
+
+	@Test
 	void aConnectionThatSentItsShareIsClosedAndTheNextMailOpensAnother() throws Exception {
 		for (int i = 0; i <= ReusedSmtpConnections.MAX_MESSAGES; i++) {
 			this.sender.send(mail("buyer@example.com", null));
@@ -107,6 +121,92 @@ class ReusedSmtpConnectionsTest {
 
 		assertThat(this.sender.opened()).isEqualTo(3);
 		assertThat(this.smtp.getReceivedMessages()).hasSize(3);
+	}
+
+	/**
+	 * An SMTP server that takes one mail per connection and answers the next MAIL FROM on
+	 * it with 421, as a server that caps the mails per connection does.
+	 */
+	static final class OneMailPerConnection implements AutoCloseable {
+
+		private final java.net.ServerSocket server;
+
+		private final java.util.concurrent.atomic.AtomicInteger delivered = new java.util.concurrent.atomic.AtomicInteger();
+
+		private final java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+
+		private OneMailPerConnection(int port) throws java.io.IOException {
+			this.server = new java.net.ServerSocket();
+			this.server.setReuseAddress(true);
+			this.server.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+			Thread thread = new Thread(this::serve, "one-mail-smtp");
+			thread.setDaemon(true);
+			thread.start();
+		}
+
+		static OneMailPerConnection start(int port) throws java.io.IOException {
+			return new OneMailPerConnection(port);
+		}
+
+		int delivered() {
+			return this.delivered.get();
+		}
+
+		int refused() {
+			return this.refused.get();
+		}
+
+		private void serve() {
+			while (!this.server.isClosed()) {
+				try (java.net.Socket client = this.server.accept();
+						java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+								client.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII));
+						java.io.PrintWriter out = new java.io.PrintWriter(client.getOutputStream(), true,
+								java.nio.charset.StandardCharsets.US_ASCII)) {
+					reply(out, "220 one-mail.test ESMTP");
+					boolean used = false;
+					String line;
+					while ((line = in.readLine()) != null) {
+						String command = line.toUpperCase(java.util.Locale.ROOT);
+						if (command.startsWith("MAIL FROM") && used) {
+							this.refused.incrementAndGet();
+							reply(out, "421 4.7.0 one mail per connection");
+							break;
+						}
+						if (command.equals("DATA")) {
+							reply(out, "354 go ahead");
+							while ((line = in.readLine()) != null && !line.equals(".")) {
+								// the message
+							}
+							this.delivered.incrementAndGet();
+							used = true;
+							reply(out, "250 2.0.0 queued");
+						}
+						else if (command.startsWith("QUIT")) {
+							reply(out, "221 2.0.0 bye");
+							break;
+						}
+						else {
+							reply(out, "250 ok");
+						}
+					}
+				}
+				catch (java.io.IOException ex) {
+					// closed
+				}
+			}
+		}
+
+		private static void reply(java.io.PrintWriter out, String line) {
+			out.print(line + "\r\n");
+			out.flush();
+		}
+
+		@Override
+		public void close() throws java.io.IOException {
+			this.server.close();
+		}
+
 	}
 
 	private MimeMessage mail(String to, String messageId) throws MessagingException {
