@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.UUID;
 
 import com.ecommerce.eventhub.config.MailProperties;
+import com.ecommerce.eventhub.support.OneMailPerConnectionSmtpServer;
 import com.ecommerce.eventhub.support.RejectingSmtpServer;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
@@ -90,7 +91,7 @@ class ReusedSmtpConnectionsTest {
 	@Test
 	void aMailTheServerRefusesAtMailFromOnAReusedConnectionIsSentOnAFreshOne() throws Exception {
 		this.smtp.stop();
-		try (OneMailPerConnection server = OneMailPerConnection.start(this.port)) {
+		try (OneMailPerConnectionSmtpServer server = OneMailPerConnectionSmtpServer.start(this.port)) {
 			this.sender.send(mail("first@example.com", null));
 			this.sender.send(mail("second@example.com", null));
 			this.sender.send(mail("third@example.com", null));
@@ -121,92 +122,6 @@ class ReusedSmtpConnectionsTest {
 
 		assertThat(this.sender.opened()).isEqualTo(3);
 		assertThat(this.smtp.getReceivedMessages()).hasSize(3);
-	}
-
-	/**
-	 * An SMTP server that takes one mail per connection and answers the next MAIL FROM on
-	 * it with 421, as a server that caps the mails per connection does.
-	 */
-	static final class OneMailPerConnection implements AutoCloseable {
-
-		private final java.net.ServerSocket server;
-
-		private final java.util.concurrent.atomic.AtomicInteger delivered = new java.util.concurrent.atomic.AtomicInteger();
-
-		private final java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
-
-		private OneMailPerConnection(int port) throws java.io.IOException {
-			this.server = new java.net.ServerSocket();
-			this.server.setReuseAddress(true);
-			this.server.bind(new java.net.InetSocketAddress("127.0.0.1", port));
-			Thread thread = new Thread(this::serve, "one-mail-smtp");
-			thread.setDaemon(true);
-			thread.start();
-		}
-
-		static OneMailPerConnection start(int port) throws java.io.IOException {
-			return new OneMailPerConnection(port);
-		}
-
-		int delivered() {
-			return this.delivered.get();
-		}
-
-		int refused() {
-			return this.refused.get();
-		}
-
-		private void serve() {
-			while (!this.server.isClosed()) {
-				try (java.net.Socket client = this.server.accept();
-						java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
-								client.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII));
-						java.io.PrintWriter out = new java.io.PrintWriter(client.getOutputStream(), true,
-								java.nio.charset.StandardCharsets.US_ASCII)) {
-					reply(out, "220 one-mail.test ESMTP");
-					boolean used = false;
-					String line;
-					while ((line = in.readLine()) != null) {
-						String command = line.toUpperCase(java.util.Locale.ROOT);
-						if (command.startsWith("MAIL FROM") && used) {
-							this.refused.incrementAndGet();
-							reply(out, "421 4.7.0 one mail per connection");
-							break;
-						}
-						if (command.equals("DATA")) {
-							reply(out, "354 go ahead");
-							while ((line = in.readLine()) != null && !line.equals(".")) {
-								// the message
-							}
-							this.delivered.incrementAndGet();
-							used = true;
-							reply(out, "250 2.0.0 queued");
-						}
-						else if (command.startsWith("QUIT")) {
-							reply(out, "221 2.0.0 bye");
-							break;
-						}
-						else {
-							reply(out, "250 ok");
-						}
-					}
-				}
-				catch (java.io.IOException ex) {
-					// closed
-				}
-			}
-		}
-
-		private static void reply(java.io.PrintWriter out, String line) {
-			out.print(line + "\r\n");
-			out.flush();
-		}
-
-		@Override
-		public void close() throws java.io.IOException {
-			this.server.close();
-		}
-
 	}
 
 	private MimeMessage mail(String to, String messageId) throws MessagingException {
