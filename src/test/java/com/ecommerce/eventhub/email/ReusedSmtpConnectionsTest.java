@@ -6,8 +6,10 @@ import java.util.UUID;
 import com.ecommerce.eventhub.config.MailProperties;
 import com.ecommerce.eventhub.support.OneMailPerConnectionSmtpServer;
 import com.ecommerce.eventhub.support.RejectingSmtpServer;
+import com.icegreen.greenmail.configuration.GreenMailConfiguration;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
+import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.InternetAddress;
@@ -103,6 +105,37 @@ class ReusedSmtpConnectionsTest {
 	}
 
 	@Test
+	void implicitTlsWithAuthenticationSendsOnOneConnectionAndWrongCredentialsAreRefused() throws Exception {
+		int tlsPort = AmbiguousSend.freePort();
+		GreenMail smtps = new GreenMail(new ServerSetup(tlsPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTPS))
+			.withConfiguration(GreenMailConfiguration.aConfig().withUser("shop", "secret"));
+		smtps.start();
+		// GreenMail's certificate is its own and names no host: trusted through JVM mail
+		// properties, which the sender takes over.
+		String trust = System.setProperty("mail.smtps.ssl.trust", "127.0.0.1");
+		String identity = System.setProperty("mail.smtps.ssl.checkserveridentity", "false");
+		ReusedSmtpConnections tls = new ReusedSmtpConnections(tlsSettings(tlsPort, "secret"), 2);
+		ReusedSmtpConnections wrongPassword = new ReusedSmtpConnections(tlsSettings(tlsPort, "guessed"), 2);
+		try {
+			tls.send(mail("first@example.com", null));
+			tls.send(mail("second@example.com", null));
+
+			assertThat(smtps.getReceivedMessages()).hasSize(2);
+			assertThat(tls.opened()).isEqualTo(1);
+			assertThatThrownBy(() -> wrongPassword.send(mail("third@example.com", null)))
+				.isInstanceOf(AuthenticationFailedException.class);
+			assertThat(smtps.getReceivedMessages()).hasSize(2);
+		}
+		finally {
+			tls.close();
+			wrongPassword.close();
+			restore("mail.smtps.ssl.trust", trust);
+			restore("mail.smtps.ssl.checkserveridentity", identity);
+			smtps.stop();
+		}
+	}
+
+	@Test
 	void aConnectionThatSentItsShareIsClosedAndTheNextMailOpensAnother() throws Exception {
 		for (int i = 0; i <= ReusedSmtpConnections.MAX_MESSAGES; i++) {
 			this.sender.send(mail("buyer@example.com", null));
@@ -138,6 +171,20 @@ class ReusedSmtpConnectionsTest {
 
 	private MailProperties mailSettings() {
 		return new MailProperties("127.0.0.1", this.port, "", "", "shop@example.com", false, false,
+				Duration.ofSeconds(5), "hub.email", new MailProperties.Retry(3, Duration.ofMinutes(5), 2));
+	}
+
+	private static void restore(String property, String value) {
+		if (value == null) {
+			System.clearProperty(property);
+		}
+		else {
+			System.setProperty(property, value);
+		}
+	}
+
+	private static MailProperties tlsSettings(int port, String password) {
+		return new MailProperties("127.0.0.1", port, "shop", password, "shop@example.com", false, true,
 				Duration.ofSeconds(5), "hub.email", new MailProperties.Retry(3, Duration.ofMinutes(5), 2));
 	}
 
