@@ -144,6 +144,9 @@ class EmailNotificationIT {
 		// Two attempt threads (hub.consumers.concurrency): one connection each, where
 		// a connection per mail would have opened six.
 		assertThat(this.mailer.connectionsOpened() - openedBefore).isBetween(1L, 2L);
+		// JavaMail's stream provider is named, not looked up on every header.
+		assertThat(System.getProperty(SmtpMailer.STREAM_PROVIDER))
+			.isEqualTo("org.eclipse.angus.mail.util.MailStreamProvider");
 	}
 
 	@Test
