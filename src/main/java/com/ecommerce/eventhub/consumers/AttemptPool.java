@@ -23,6 +23,10 @@ final class AttemptPool {
 
 	private final AtomicInteger abandoned = new AtomicInteger();
 
+	/** Runs once the pool is shut down and its last attempt has ended. */
+	private volatile Runnable afterLastAttempt = () -> {
+	};
+
 	AttemptPool(String routeId, int size) {
 		this.size = size;
 		AtomicInteger count = new AtomicInteger();
@@ -31,7 +35,12 @@ final class AttemptPool {
 					Thread thread = new Thread(runnable, "hub-attempt-" + routeId + "-" + count.incrementAndGet());
 					thread.setDaemon(true);
 					return thread;
-				});
+				}) {
+			@Override
+			protected void terminated() {
+				AttemptPool.this.afterLastAttempt.run();
+			}
+		};
 	}
 
 	void execute(Runnable attempt) {
@@ -72,6 +81,15 @@ final class AttemptPool {
 	}
 
 	void shutdown() {
+		this.executor.shutdown();
+	}
+
+	/**
+	 * Shuts the pool down; attempts already queued still run.
+	 * @param then what to do once the last of them has ended (at once when none runs)
+	 */
+	void shutdown(Runnable then) {
+		this.afterLastAttempt = then;
 		this.executor.shutdown();
 	}
 

@@ -11,7 +11,6 @@ import java.util.stream.Collectors;
 
 import com.ecommerce.eventhub.tracing.EventTracing;
 import org.apache.camel.CamelContext;
-import org.apache.camel.ProducerTemplate;
 import org.apache.camel.Route;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.RouteDefinition;
@@ -31,8 +30,6 @@ class ConsumerRoutes implements DisposableBean {
 	private final CamelContext camel;
 
 	private final Map<String, ConsumerRoute> routes = new ConcurrentHashMap<>();
-
-	private ProducerTemplate producer;
 
 	private final EventTracing tracing;
 
@@ -75,7 +72,7 @@ class ConsumerRoutes implements DisposableBean {
 		this.breakers.register(routeId, consumer.breaker());
 		ConsumerRoute previous = this.routes.put(routeId, consumer);
 		if (previous != null) {
-			previous.attempts().shutdown();
+			retire(previous);
 		}
 		return Optional.of(consumer);
 	}
@@ -118,11 +115,24 @@ class ConsumerRoutes implements DisposableBean {
 	void remove(String routeId) {
 		ConsumerRoute removed = this.routes.remove(routeId);
 		if (removed != null) {
-			removed.attempts().shutdown();
+			retire(removed);
 		}
 		// After the pool: attempts waiting for the breaker are refused a thread and fail
 		// without calling the peer.
 		this.breakers.remove(routeId);
+	}
+
+	/**
+	 * Shuts a replaced or removed route's attempt pool down, and stops its target's
+	 * producer once the attempts still queued have ended.
+	 */
+	private static void retire(ConsumerRoute route) {
+		if (route.handler() instanceof EndpointHandler endpoint) {
+			route.attempts().shutdown(endpoint::stop);
+		}
+		else {
+			route.attempts().shutdown();
+		}
 	}
 
 	/**
@@ -159,14 +169,9 @@ class ConsumerRoutes implements DisposableBean {
 			.map(String::trim)
 			.map(Integer::valueOf)
 			.collect(Collectors.toUnmodifiableSet());
-		return new EndpointHandler(producer(), target, majors, this.tracing);
-	}
-
-	private synchronized ProducerTemplate producer() {
-		if (this.producer == null) {
-			this.producer = this.camel.createProducerTemplate();
-		}
-		return this.producer;
+		// A producer of its own, not one shared across reloads (see
+		// EndpointHandler.stop).
+		return new EndpointHandler(this.camel.createProducerTemplate(), target, majors, this.tracing);
 	}
 
 	@Override

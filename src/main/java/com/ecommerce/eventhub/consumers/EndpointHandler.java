@@ -15,6 +15,7 @@ import com.ecommerce.eventhub.tracing.EventTracing;
 import io.micrometer.tracing.Span;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.slf4j.LoggerFactory;
 import org.apache.camel.http.base.HttpOperationFailedException;
 
 /**
@@ -59,6 +60,22 @@ final class EndpointHandler implements EventHandler {
 		this.producer = producer;
 		this.target = target;
 		this.majors = Set.copyOf(majors);
+	}
+
+	/**
+	 * Stops the route's own producer once its route is gone and its last attempt ended.
+	 * Each route instance has one: a producer shared across reloads could keep, for one
+	 * concurrent call, the {@code direct:} consumer of the route it replaced, stopped
+	 * (camel-direct's producer refreshes its consumer without a lock).
+	 */
+	void stop() {
+		try {
+			this.producer.stop();
+		}
+		catch (RuntimeException ex) {
+			LoggerFactory.getLogger(EndpointHandler.class)
+				.debug("Stopping the producer of {} failed: {}", this.target, ex.getMessage());
+		}
 	}
 
 	/**

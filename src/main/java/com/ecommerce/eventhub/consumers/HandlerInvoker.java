@@ -341,6 +341,12 @@ class HandlerInvoker implements AsyncProcessor, DisposableBean {
 		}
 
 		private void timeOut() {
+			// The attempt is completed as timed out before its thread is interrupted:
+			// the handler's own failure from the interrupt (an InterruptedException)
+			// must not complete it first, as an attempt that failed otherwise.
+			if (!this.completed.compareAndSet(false, true)) {
+				return;
+			}
 			synchronized (this) {
 				if (this.runner != null) {
 					this.runner.interrupt();
@@ -352,13 +358,16 @@ class HandlerInvoker implements AsyncProcessor, DisposableBean {
 			}
 			// Should the handler still succeed, its success is recorded and the next
 			// attempt skips it.
-			complete(false, new AttemptTimeoutException(this.route.attemptTimeout()));
+			finish(false, new AttemptTimeoutException(this.route.attemptTimeout()));
 		}
 
 		private void complete(boolean handled, Throwable failure) {
-			if (!this.completed.compareAndSet(false, true)) {
-				return;
+			if (this.completed.compareAndSet(false, true)) {
+				finish(handled, failure);
 			}
+		}
+
+		private void finish(boolean handled, Throwable failure) {
 			String routeId = this.route.routeId();
 			boolean probeFoundPeerDown = recordOutcome(handled, failure);
 			if (failure != null) {
