@@ -81,7 +81,8 @@ final class AttemptPool {
 	}
 
 	void shutdown() {
-		this.executor.shutdown();
+		shutdown(() -> {
+		});
 	}
 
 	/**

@@ -15,6 +15,7 @@ import com.ecommerce.eventhub.tracing.EventTracing;
 import io.micrometer.tracing.Span;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.apache.camel.http.base.HttpOperationFailedException;
 
@@ -34,6 +35,8 @@ import org.apache.camel.http.base.HttpOperationFailedException;
  * any database transaction: it waits on a peer.
  */
 final class EndpointHandler implements EventHandler {
+
+	private static final Logger log = LoggerFactory.getLogger(EndpointHandler.class);
 
 	static final String EVENT_ID = "hubEventId";
 
@@ -73,8 +76,7 @@ final class EndpointHandler implements EventHandler {
 			this.producer.stop();
 		}
 		catch (RuntimeException ex) {
-			LoggerFactory.getLogger(EndpointHandler.class)
-				.debug("Stopping the producer of {} failed: {}", this.target, ex.getMessage());
+			log.debug("Stopping the producer of {} failed: {}", this.target, ex.getMessage());
 		}
 	}
 
