@@ -1,13 +1,8 @@
 package com.ecommerce.eventhub.consumers;
 
-import java.io.IOException;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import com.rabbitmq.client.Channel;
-import jakarta.annotation.PreDestroy;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.component.springrabbit.SpringRabbitMQConstants;
@@ -29,7 +24,8 @@ import org.springframework.stereotype.Component;
  * The consumer runs with {@code acknowledgeMode=MANUAL}: with Spring's automatic
  * acknowledgement and {@code asyncConsumer=true} the container would ack as soon as the
  * route went asynchronous (e.g. while waiting for a delayed redelivery), before the
- * handling finished.
+ * handling finished. The acks themselves are sent by {@link CoalescedAcks}, many in one
+ * where it can.
  */
 @Component
 class ManualAcknowledgement implements Processor {
@@ -42,23 +38,17 @@ class ManualAcknowledgement implements Processor {
 	 */
 	static final Duration REQUEUE_DELAY = Duration.ofSeconds(5);
 
-	private final ScheduledExecutorService requeues = Executors.newSingleThreadScheduledExecutor(runnable -> {
-		Thread thread = new Thread(runnable, "hub-consumer-requeue");
-		thread.setDaemon(true);
-		return thread;
-	});
-
-	@PreDestroy
-	void stop() {
-		// Messages not rejected yet are requeued by the broker when their channels close.
-		this.requeues.shutdownNow();
-	}
-
 	/**
 	 * Longest MDC value; these come from AMQP properties anyone with broker access can
 	 * set.
 	 */
 	private static final int MAX_MDC_LENGTH = 100;
+
+	private final CoalescedAcks acks;
+
+	ManualAcknowledgement(CoalescedAcks acks) {
+		this.acks = acks;
+	}
 
 	private static void putMdc(String key, String value) {
 		if (value != null) {
@@ -93,18 +83,11 @@ class ManualAcknowledgement implements Processor {
 		if (channel == null || deliveryTag == null) {
 			throw new IllegalStateException("hub consumer routes must consume from spring-rabbitmq with manual acks");
 		}
+		CoalescedAcks.Delivery delivery = this.acks.register(channel, deliveryTag);
 		exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
 			@Override
 			public void onComplete(Exchange done) {
-				try {
-					channel.basicAck(deliveryTag, false);
-				}
-				catch (IOException | RuntimeException ex) {
-					// The channel is gone: the broker redelivers, and idempotency absorbs
-					// the repeat.
-					log.warn("Could not acknowledge delivery {} of route {}: {}", deliveryTag, done.getFromRouteId(),
-							ex.getMessage());
-				}
+				delivery.ack();
 			}
 
 			@Override
@@ -113,16 +96,9 @@ class ManualAcknowledgement implements Processor {
 						failed.getFromRouteId(), failed.getMessage().getHeader(SpringRabbitMQConstants.MESSAGE_ID),
 						(failed.getException() != null) ? failed.getException().getMessage() : "rolled back");
 				// Returned after a pause, not at once: the dead-letter queue will not be
-				// back in milliseconds,
-				// and an immediate loop would burn through the queue's delivery limit.
-				ManualAcknowledgement.this.requeues.schedule(() -> {
-					try {
-						channel.basicNack(deliveryTag, false, true);
-					}
-					catch (IOException | RuntimeException ex) {
-						log.warn("Could not reject delivery {}: {}", deliveryTag, ex.getMessage());
-					}
-				}, REQUEUE_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+				// back in milliseconds, and an immediate loop would burn through the
+				// queue's delivery limit.
+				ManualAcknowledgement.this.acks.schedule(REQUEUE_DELAY, delivery::requeue);
 			}
 		});
 	}

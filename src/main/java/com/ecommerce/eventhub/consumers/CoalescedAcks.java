@@ -1,0 +1,234 @@
+package com.ecommerce.eventhub.consumers;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import com.rabbitmq.client.Channel;
+import jakarta.annotation.PreDestroy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.amqp.rabbit.connection.ChannelProxy;
+import org.springframework.stereotype.Component;
+
+/**
+ * Acknowledges a channel's handled deliveries together: one {@code basic.ack} with
+ * {@code multiple=true} for many. A quorum queue writes every ack to its Raft log; acked
+ * one by one at a consumer's pace (about 1,000 a second per channel) that cost RabbitMQ
+ * about 200 µs of CPU per message, as much as PostgreSQL spent on the handling, while an
+ * ack per ten messages cost under 50 µs (measured on the 2-core benchmark machine).
+ *
+ * <p>
+ * A multiple ack settles every unsettled delivery up to its tag, so it may cover only
+ * deliveries that are done. Tags are registered as a channel delivers them (the first
+ * step of every consumer route, on the channel's dispatch thread, so in tag order). One
+ * ack with {@code multiple=true} covers the done deliveries below the oldest one still in
+ * flight (being handled, waiting for a redelivery, or for its requeue); done deliveries
+ * above it are acked one by one. A channel whose tags arrive with a gap (a delivery that
+ * never reached the route) is never acked with {@code multiple=true}.
+ *
+ * <p>
+ * When acks are sent: at once when at least as many of the channel's deliveries are done
+ * as are in flight (a prefetch of one, a quiet queue, the last exchange before a route
+ * stops), otherwise at most {@link #ACK_DELAY} later. A crash in between redelivers those
+ * messages; the consumers' idempotency absorbs them, as for any crash before an ack.
+ */
+@Component
+class CoalescedAcks {
+
+	private static final Logger log = LoggerFactory.getLogger(CoalescedAcks.class);
+
+	/** The longest a done delivery waits for its ack. */
+	static final Duration ACK_DELAY = Duration.ofMillis(10);
+
+	private final Map<Channel, ChannelAcks> channels = new ConcurrentHashMap<>();
+
+	private final ScheduledExecutorService scheduler;
+
+	private final Duration ackDelay;
+
+	CoalescedAcks() {
+		this(ACK_DELAY);
+	}
+
+	/**
+	 * @param ackDelay the longest a done delivery waits for its ack
+	 */
+	CoalescedAcks(Duration ackDelay) {
+		this.ackDelay = ackDelay;
+		this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+			Thread thread = new Thread(runnable, "hub-consumer-acks");
+			thread.setDaemon(true);
+			return thread;
+		});
+	}
+
+	/**
+	 * Registers a delivery as it enters its route.
+	 * @param channel the channel it came on
+	 * @param deliveryTag its tag
+	 * @return the delivery, to be acked or requeued once
+	 */
+	Delivery register(Channel channel, long deliveryTag) {
+		Channel target = (channel instanceof ChannelProxy proxy) ? proxy.getTargetChannel() : channel;
+		ChannelAcks acks = this.channels.computeIfAbsent(target, this::track);
+		acks.delivered(deliveryTag);
+		return new Delivery(acks, deliveryTag);
+	}
+
+	private ChannelAcks track(Channel channel) {
+		// A closed channel's tags mean nothing any more: the broker has requeued what
+		// it had not acked.
+		channel.addShutdownListener(cause -> this.channels.remove(channel));
+		return new ChannelAcks(channel);
+	}
+
+	/**
+	 * @param delay how long from now
+	 * @param task what to run then on the scheduler's thread
+	 */
+	void schedule(Duration delay, Runnable task) {
+		try {
+			this.scheduler.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+		}
+		catch (RejectedExecutionException ex) {
+			// Stopping: the broker requeues what is not settled when the channel
+			// closes.
+		}
+	}
+
+	@PreDestroy
+	void stop() {
+		this.channels.values().forEach(ChannelAcks::flush);
+		this.scheduler.shutdownNow();
+	}
+
+	/** Channels being tracked (for tests). */
+	int trackedChannels() {
+		return this.channels.size();
+	}
+
+	/** A registered delivery. */
+	final class Delivery {
+
+		private final ChannelAcks acks;
+
+		private final long tag;
+
+		private Delivery(ChannelAcks acks, long tag) {
+			this.acks = acks;
+			this.tag = tag;
+		}
+
+		/** Its exchange is done: ack it, alone or with others. */
+		void ack() {
+			this.acks.done(this.tag);
+		}
+
+		/** Rejects it with requeue at once, so the broker delivers it again. */
+		void requeue() {
+			this.acks.requeue(this.tag);
+		}
+
+	}
+
+	/** One channel's deliveries between delivery and ack. */
+	private final class ChannelAcks {
+
+		private final Channel channel;
+
+		/** Registered, not done yet. */
+		private final NavigableSet<Long> inFlight = new TreeSet<>();
+
+		/** Done, not acked yet. Every other registered tag is settled. */
+		private final NavigableSet<Long> done = new TreeSet<>();
+
+		private long lastRegistered;
+
+		private boolean contiguous = true;
+
+		private boolean flushScheduled;
+
+		private ChannelAcks(Channel channel) {
+			this.channel = channel;
+		}
+
+		synchronized void delivered(long tag) {
+			if (tag != this.lastRegistered + 1 && this.contiguous) {
+				// Tag lastRegistered + 1 was delivered but never registered: no
+				// multiple ack may cover it.
+				this.contiguous = false;
+				log.debug("Delivery tags on channel {} jumped from {} to {}; acking its deliveries one by one",
+						this.channel.getChannelNumber(), this.lastRegistered, tag);
+			}
+			this.lastRegistered = Math.max(this.lastRegistered, tag);
+			this.inFlight.add(tag);
+		}
+
+		synchronized void done(long tag) {
+			if (!this.inFlight.remove(tag)) {
+				return;
+			}
+			this.done.add(tag);
+			if (this.done.size() >= this.inFlight.size()) {
+				flush();
+			}
+			else if (!this.flushScheduled) {
+				this.flushScheduled = true;
+				schedule(CoalescedAcks.this.ackDelay, this::flush);
+			}
+		}
+
+		synchronized void requeue(long tag) {
+			if (!this.inFlight.remove(tag)) {
+				return;
+			}
+			try {
+				this.channel.basicNack(tag, false, true);
+			}
+			catch (IOException | RuntimeException ex) {
+				log.warn("Could not reject delivery {}: {}", tag, ex.getMessage());
+			}
+		}
+
+		synchronized void flush() {
+			this.flushScheduled = false;
+			if (this.done.isEmpty()) {
+				return;
+			}
+			try {
+				if (this.contiguous) {
+					// Every tag up to the oldest in flight is done or settled.
+					long bound = this.inFlight.isEmpty() ? this.lastRegistered : this.inFlight.first() - 1;
+					NavigableSet<Long> covered = this.done.headSet(bound, true);
+					if (!covered.isEmpty()) {
+						this.channel.basicAck(covered.last(), true);
+						covered.clear();
+					}
+				}
+				for (long tag : this.done) {
+					this.channel.basicAck(tag, false);
+				}
+			}
+			catch (IOException | RuntimeException ex) {
+				// The channel is gone: the broker redelivers, and idempotency absorbs
+				// the repeat.
+				log.warn("Could not acknowledge {} deliveries on channel {}: {}", this.done.size(),
+						this.channel.getChannelNumber(), ex.getMessage());
+			}
+			finally {
+				this.done.clear();
+			}
+		}
+
+	}
+
+}
