@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.impl.recovery.AutorecoveringChannel;
 import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,14 +33,22 @@ import org.springframework.stereotype.Component;
  * step of every consumer route, on the channel's dispatch thread, so in tag order). One
  * ack with {@code multiple=true} covers the done deliveries below the oldest one still in
  * flight (being handled, waiting for a redelivery, or for its requeue); done deliveries
- * above it are acked one by one. A channel whose tags arrive with a gap (a delivery that
- * never reached the route) is never acked with {@code multiple=true}.
+ * above it are acked one by one. From a gap in a channel's tags on (a delivery that never
+ * reached the route), its deliveries are acked one by one.
  *
  * <p>
  * When acks are sent: at once when at least as many of the channel's deliveries are done
- * as are in flight (a prefetch of one, a quiet queue, the last exchange before a route
- * stops), otherwise at most {@link #ACK_DELAY} later. A crash in between redelivers those
- * messages; the consumers' idempotency absorbs them, as for any crash before an ack.
+ * as are in flight (a prefetch of one, a quiet queue), otherwise at most
+ * {@link #ACK_DELAY} later. A crash in between redelivers those messages; the consumers'
+ * idempotency absorbs them, as for any crash before an ack. So does a route that stops:
+ * Camel suspends its consumer first, which closes the channel, so the messages still in
+ * flight then, and the done ones not acked yet, go back to the queue.
+ *
+ * <p>
+ * Acks and requeues are sent under the channel's lock, from the thread that completes the
+ * exchange or from the one scheduler thread: a socket write that blocks holds up that
+ * channel and the scheduled flushes of the others (the hub publishes on connections of
+ * its own, so a broker's publishing flow control does not block this one).
  */
 @Component
 class CoalescedAcks {
@@ -78,17 +87,31 @@ class CoalescedAcks {
 	 * @return the delivery, to be acked or requeued once
 	 */
 	Delivery register(Channel channel, long deliveryTag) {
-		Channel target = (channel instanceof ChannelProxy proxy) ? proxy.getTargetChannel() : channel;
-		ChannelAcks acks = this.channels.computeIfAbsent(target, this::track);
+		Channel physical = physical(channel);
+		ChannelAcks acks = this.channels.get(physical);
+		if (acks == null) {
+			ChannelAcks created = new ChannelAcks(physical);
+			acks = this.channels.putIfAbsent(physical, created);
+			if (acks == null) {
+				acks = created;
+				// A closed channel's tags mean nothing any more: the broker has
+				// requeued what it had not acked. (A channel closed already calls
+				// the listener at once.)
+				physical.addShutdownListener(cause -> this.channels.remove(physical, created));
+			}
+		}
 		acks.delivered(deliveryTag);
 		return new Delivery(acks, deliveryTag);
 	}
 
-	private ChannelAcks track(Channel channel) {
-		// A closed channel's tags mean nothing any more: the broker has requeued what
-		// it had not acked.
-		channel.addShutdownListener(cause -> this.channels.remove(channel));
-		return new ChannelAcks(channel);
+	/**
+	 * The channel the tags belong to: a new one starts its tags at 1 again. Spring's
+	 * proxy may be given another target, and a recovering client channel another
+	 * delegate, under the same object.
+	 */
+	private static Channel physical(Channel channel) {
+		Channel target = (channel instanceof ChannelProxy proxy) ? proxy.getTargetChannel() : channel;
+		return (target instanceof AutorecoveringChannel recovering) ? recovering.getDelegate() : target;
 	}
 
 	/**
@@ -107,7 +130,7 @@ class CoalescedAcks {
 
 	@PreDestroy
 	void stop() {
-		this.channels.values().forEach(ChannelAcks::flush);
+		// Nothing to flush: the routes stopped before, and their channels closed.
 		this.scheduler.shutdownNow();
 	}
 

@@ -70,6 +70,7 @@ public final class BenchmarkRunner {
 		List<BenchResult> results = new ArrayList<>();
 		for (String mode : modes) {
 			System.out.printf(Locale.ROOT, "%n== %s ==%n", mode);
+			System.out.println(checkpoint());
 			try {
 				results.addAll(MODES.get(mode).run(settings));
 			}
@@ -84,6 +85,24 @@ public final class BenchmarkRunner {
 		System.out.print(ResultTable.format(results));
 		System.out.println();
 		targets(results).forEach(System.out::println);
+	}
+
+	/**
+	 * Writes out what an earlier mode left dirty: after the backlog's million rows,
+	 * PostgreSQL's next checkpoint spread its writes over the following minute, and the
+	 * start-up launches in it waited about 4 s longer for their first event (each a
+	 * commit's WAL flush behind the checkpoint's writes).
+	 * @return what it did, for the log
+	 */
+	static String checkpoint() {
+		long start = System.nanoTime();
+		try (java.sql.Connection db = TestServices.jdbc(); java.sql.Statement statement = db.createStatement()) {
+			statement.execute("CHECKPOINT");
+			return String.format(Locale.ROOT, "CHECKPOINT before the mode: %.1f s", (System.nanoTime() - start) / 1e9);
+		}
+		catch (java.sql.SQLException ex) {
+			return "no CHECKPOINT before the mode (" + ex.getMessage() + "): an earlier mode's writes may fall into it";
+		}
 	}
 
 	/**

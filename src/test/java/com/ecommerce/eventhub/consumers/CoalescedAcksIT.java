@@ -24,6 +24,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.connection.ChannelProxy;
+import org.springframework.amqp.rabbit.connection.RabbitUtils;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -114,7 +118,7 @@ class CoalescedAcksIT {
 	}
 
 	@Test
-	void aDoneDeliveryWaitsAtMostTheAckDelay() throws Exception {
+	void aDoneDeliveryIsAckedAfterTheDelayWhileOthersAreInFlight() throws Exception {
 		CoalescedAcks acks = new CoalescedAcks(Duration.ofMillis(50));
 		List<CoalescedAcks.Delivery> deliveries = deliver(acks, 3);
 
@@ -149,6 +153,53 @@ class CoalescedAcksIT {
 		await().atMost(Duration.ofSeconds(10)).until(() -> acks.trackedChannels() == 0);
 	}
 
+	@Test
+	void aDeliveryOnAChannelClosedMeanwhileIsNeitherTrackedNorAnError() throws Exception {
+		CoalescedAcks acks = new CoalescedAcks(NEVER);
+		publish(1);
+		consume();
+		long tag = this.tags.poll(10, TimeUnit.SECONDS);
+		this.consuming.close();
+
+		CoalescedAcks.Delivery delivery = acks.register(this.consuming, tag);
+		delivery.ack();
+
+		assertThat(acks.trackedChannels()).isZero();
+		assertThat(redeliveredAfterClose()).as("returned by the broker when the channel closed").containsExactly("m1");
+	}
+
+	@Test
+	void anAckOfAnEarlierChannelNeverReachesTheOneSpringsProxyOpenedInItsPlace() throws Exception {
+		CachingConnectionFactory spring = new CachingConnectionFactory(TestServices.rabbit());
+		try {
+			publish(2);
+			Channel proxied = spring.createConnection().createChannel(false);
+			assertThat(proxied).isInstanceOf(ChannelProxy.class);
+			this.consuming = proxied;
+			consumeOn(proxied);
+			CoalescedAcks acks = new CoalescedAcks(NEVER);
+			CoalescedAcks.Delivery first = acks.register(proxied, this.tags.poll(10, TimeUnit.SECONDS));
+			CoalescedAcks.Delivery second = acks.register(proxied, this.tags.poll(10, TimeUnit.SECONDS));
+			// The channel under the proxy closes (m1 and m2 go back to the queue); the
+			// proxy opens another one, whose tags start at 1 again.
+			((ChannelProxy) proxied).getTargetChannel().close();
+			consumeOn(proxied);
+			assertThat(this.tags.poll(10, TimeUnit.SECONDS)).isEqualTo(1);
+			assertThat(this.tags.poll(10, TimeUnit.SECONDS)).isEqualTo(2);
+
+			first.ack();
+			second.ack();
+
+			RabbitUtils.setPhysicalCloseRequired(proxied, true);
+			assertThat(redeliveredAfterClose()).as("neither settled by the earlier channel's acks")
+				.containsExactlyInAnyOrder("m1", "m2");
+			await().atMost(Duration.ofSeconds(10)).until(() -> acks.trackedChannels() == 0);
+		}
+		finally {
+			spring.destroy();
+		}
+	}
+
 	/** Publishes and consumes {@code count} messages, each registered as delivered. */
 	private List<CoalescedAcks.Delivery> deliver(CoalescedAcks acks, int count) throws Exception {
 		publish(count);
@@ -180,8 +231,12 @@ class CoalescedAcksIT {
 
 	private void consume() throws Exception {
 		this.consuming = this.connection.createChannel();
-		this.consuming.basicQos(200);
-		this.consuming.basicConsume(this.queue, false, new DefaultConsumer(this.consuming) {
+		consumeOn(this.consuming);
+	}
+
+	private void consumeOn(Channel channel) throws Exception {
+		channel.basicQos(200);
+		channel.basicConsume(this.queue, false, new DefaultConsumer(channel) {
 			@Override
 			public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties,
 					byte[] body) {
@@ -197,7 +252,9 @@ class CoalescedAcksIT {
 	 * @return the bodies of the messages that came back
 	 */
 	private List<String> redeliveredAfterClose() throws Exception {
-		this.consuming.close();
+		if (this.consuming.isOpen()) {
+			this.consuming.close();
+		}
 		publishBody("end");
 		List<String> back = new ArrayList<>();
 		try (Channel channel = this.connection.createChannel()) {
@@ -218,18 +275,22 @@ class CoalescedAcksIT {
 	private Channel recording(Channel channel) {
 		return (Channel) Proxy.newProxyInstance(Channel.class.getClassLoader(), new Class<?>[] { Channel.class },
 				(proxy, method, args) -> {
+					Object result;
+					try {
+						result = method.invoke(channel, args);
+					}
+					catch (InvocationTargetException ex) {
+						throw ex.getCause();
+					}
+					// Written down once sent, so a test that sees it may close the
+					// channel.
 					if (method.getName().equals("basicAck")) {
 						this.frames.add("ack " + args[0] + (((Boolean) args[1]) ? " multiple" : ""));
 					}
 					else if (method.getName().equals("basicNack")) {
 						this.frames.add("nack " + args[0] + (((Boolean) args[2]) ? " requeue" : ""));
 					}
-					try {
-						return method.invoke(channel, args);
-					}
-					catch (InvocationTargetException ex) {
-						throw ex.getCause();
-					}
+					return result;
 				});
 	}
 
