@@ -127,6 +127,7 @@ class HubConsumerRoutes extends EndpointRouteBuilder {
 				.maximumRetryAttempts(0)
 				.disableReplyTo(true)
 				.advanced()
+				.messageConverter("#" + RawMessageBody.BEAN)
 				.concurrentConsumers("{{concurrency}}")
 				.prefetchCount("{{prefetch}}"))
 			.routePolicy(this.queuePolicy)

@@ -84,6 +84,32 @@ class HostileMessagesIT {
 		}
 	}
 
+	@Test
+	void aCharsetNoOneKnowsDoesNotHoldItsMessageOrTheRoute() throws Exception {
+		// Camel's converter decoded text/* bodies with the message's content_encoding,
+		// and an unknown one failed before the route: the message stayed unacked,
+		// holding a prefetch slot until the channel closed (a whole partition of an
+		// ordered route, whose prefetch is 1).
+		ObjectNode order = OutboxFixtures.example("order.placed");
+		String eventId = order.get("eventId").asText();
+		try (Connection connection = TestServices.rabbit().newConnection("test-hostile-charset");
+				Channel channel = connection.createChannel()) {
+			channel.confirmSelect();
+			channel.basicPublish(topology.exchange(), "order.placed", true,
+					new AMQP.BasicProperties.Builder().messageId(eventId)
+						.type("order.placed")
+						.contentType("text/plain")
+						.contentEncoding("x-no-such-charset")
+						.build(),
+					order.toString().getBytes(StandardCharsets.UTF_8));
+			channel.waitForConfirmsOrDie(5000);
+		}
+		// The body is what counts: JSON in UTF-8, whatever the properties claim.
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> this.jdbc.queryForObject("SELECT count(*) FROM outbox_event WHERE causation_id = ?",
+					Long.class, eventId) == 1);
+	}
+
 	private static void publish(Channel channel, String messageId, byte[] body) throws Exception {
 		channel.basicPublish(topology.exchange(), "order.placed", true,
 				new AMQP.BasicProperties.Builder().messageId(messageId).type("order.placed").build(), body);
