@@ -88,10 +88,11 @@ public final class BenchmarkRunner {
 	}
 
 	/**
-	 * Writes out what an earlier mode left dirty: after the backlog's million rows,
-	 * PostgreSQL's next checkpoint spread its writes over the following minute, and the
-	 * start-up launches in it waited about 4 s longer for their first event (each a
-	 * commit's WAL flush behind the checkpoint's writes).
+	 * Writes out what an earlier mode left dirty, so that a checkpoint owed to it does
+	 * not fall into this mode's window: after the backlog's million rows, PostgreSQL's
+	 * next checkpoint spread its writes over the following minute, and two start-up
+	 * launches inside it waited about 4 s longer for their first event than the one
+	 * before it.
 	 * @return what it did, for the log
 	 */
 	static String checkpoint() {
