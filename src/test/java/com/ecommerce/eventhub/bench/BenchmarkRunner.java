@@ -90,9 +90,7 @@ public final class BenchmarkRunner {
 	/**
 	 * Writes out what an earlier mode left dirty, so that a checkpoint owed to it does
 	 * not fall into this mode's window: after the backlog's million rows, PostgreSQL's
-	 * next checkpoint spread its writes over the following minute, and two start-up
-	 * launches inside it waited about 4 s longer for their first event than the one
-	 * before it.
+	 * next checkpoint spread its writes over a minute of the following mode.
 	 * @return what it did, for the log
 	 */
 	static String checkpoint() {
