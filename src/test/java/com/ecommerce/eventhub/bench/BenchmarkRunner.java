@@ -2,6 +2,7 @@ package com.ecommerce.eventhub.bench;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -95,11 +96,11 @@ public final class BenchmarkRunner {
 	 */
 	static String checkpoint() {
 		long start = System.nanoTime();
-		try (java.sql.Connection db = TestServices.jdbc(); java.sql.Statement statement = db.createStatement()) {
+		try (Connection db = TestServices.jdbc(); Statement statement = db.createStatement()) {
 			statement.execute("CHECKPOINT");
 			return String.format(Locale.ROOT, "CHECKPOINT before the mode: %.1f s", (System.nanoTime() - start) / 1e9);
 		}
-		catch (java.sql.SQLException ex) {
+		catch (SQLException ex) {
 			return "no CHECKPOINT before the mode (" + ex.getMessage() + "): an earlier mode's writes may fall into it";
 		}
 	}

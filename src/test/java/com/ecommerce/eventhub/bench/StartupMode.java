@@ -87,10 +87,10 @@ final class StartupMode implements BenchMode {
 		Map<String, Object> hubSettings = settings.relayHubSettings();
 		AtomicLong arrived = new AtomicLong();
 		String queue = topology.queue("order.events");
-		try (Watcher rabbit = new Watcher();
+		try (Watcher consumer = new Watcher();
 				HubProcess hub = HubProcess.launch("bench-startup", topology, hubSettings, settings.hubJvmOptions(),
 						layout)) {
-			Thread watcher = new Thread(() -> rabbit.subscribeWhenDeclared(queue, arrived), "bench-startup-watcher");
+			Thread watcher = new Thread(() -> consumer.subscribeWhenDeclared(queue, arrived), "bench-startup-watcher");
 			watcher.setDaemon(true);
 			watcher.start();
 			long ready = hub.awaitReady(Duration.ofSeconds(120));

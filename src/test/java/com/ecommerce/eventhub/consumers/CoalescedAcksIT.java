@@ -12,6 +12,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 import com.ecommerce.eventhub.support.TestServices;
 import com.rabbitmq.client.AMQP;
@@ -91,9 +92,9 @@ class CoalescedAcksIT {
 		publish(3);
 		consume();
 		Channel observed = recording(this.consuming);
-		long first = this.tags.poll(10, TimeUnit.SECONDS);
-		long skipped = this.tags.poll(10, TimeUnit.SECONDS);
-		long third = this.tags.poll(10, TimeUnit.SECONDS);
+		long first = nextTag();
+		long skipped = nextTag();
+		long third = nextTag();
 		CoalescedAcks.Delivery one = acks.register(observed, first);
 		CoalescedAcks.Delivery three = acks.register(observed, third);
 
@@ -158,7 +159,7 @@ class CoalescedAcksIT {
 		CoalescedAcks acks = new CoalescedAcks(NEVER);
 		publish(1);
 		consume();
-		long tag = this.tags.poll(10, TimeUnit.SECONDS);
+		long tag = nextTag();
 		this.consuming.close();
 
 		CoalescedAcks.Delivery delivery = acks.register(this.consuming, tag);
@@ -178,14 +179,14 @@ class CoalescedAcksIT {
 			this.consuming = proxied;
 			consumeOn(proxied);
 			CoalescedAcks acks = new CoalescedAcks(NEVER);
-			CoalescedAcks.Delivery first = acks.register(proxied, this.tags.poll(10, TimeUnit.SECONDS));
-			CoalescedAcks.Delivery second = acks.register(proxied, this.tags.poll(10, TimeUnit.SECONDS));
+			CoalescedAcks.Delivery first = acks.register(proxied, nextTag());
+			CoalescedAcks.Delivery second = acks.register(proxied, nextTag());
 			// The channel under the proxy closes (m1 and m2 go back to the queue); the
 			// proxy opens another one, whose tags start at 1 again.
 			((ChannelProxy) proxied).getTargetChannel().close();
 			consumeOn(proxied);
-			assertThat(this.tags.poll(10, TimeUnit.SECONDS)).isEqualTo(1);
-			assertThat(this.tags.poll(10, TimeUnit.SECONDS)).isEqualTo(2);
+			assertThat(nextTag()).isEqualTo(1);
+			assertThat(nextTag()).isEqualTo(2);
 
 			first.ack();
 			second.ack();
@@ -207,26 +208,32 @@ class CoalescedAcksIT {
 		Channel observed = recording(this.consuming);
 		List<CoalescedAcks.Delivery> deliveries = new ArrayList<>();
 		for (int index = 0; index < count; index++) {
-			Long tag = this.tags.poll(10, TimeUnit.SECONDS);
+			Long tag = nextTag();
 			assertThat(tag).as("delivery %d", index + 1).isEqualTo(index + 1L);
 			deliveries.add(acks.register(observed, tag));
 		}
 		return deliveries;
 	}
 
+	/** Publishes m1 to m{@code count}. */
 	private void publish(int count) throws Exception {
-		for (int index = 1; index <= count; index++) {
-			publishBody("m" + index);
+		publish(IntStream.rangeClosed(1, count).mapToObj(index -> "m" + index).toArray(String[]::new));
+	}
+
+	private void publish(String... bodies) throws Exception {
+		try (Channel channel = this.connection.createChannel()) {
+			channel.confirmSelect();
+			for (String body : bodies) {
+				channel.basicPublish("", this.queue, MessageProperties.PERSISTENT_BASIC,
+						body.getBytes(StandardCharsets.UTF_8));
+			}
+			channel.waitForConfirmsOrDie(10_000);
 		}
 	}
 
-	private void publishBody(String body) throws Exception {
-		try (Channel channel = this.connection.createChannel()) {
-			channel.confirmSelect();
-			channel.basicPublish("", this.queue, MessageProperties.PERSISTENT_BASIC,
-					body.getBytes(StandardCharsets.UTF_8));
-			channel.waitForConfirmsOrDie(10_000);
-		}
+	/** The tag of the next delivery to the consumer, waiting up to 10 s. */
+	private Long nextTag() throws InterruptedException {
+		return this.tags.poll(10, TimeUnit.SECONDS);
 	}
 
 	private void consume() throws Exception {
@@ -255,7 +262,7 @@ class CoalescedAcksIT {
 		if (this.consuming.isOpen()) {
 			this.consuming.close();
 		}
-		publishBody("end");
+		publish("end");
 		List<String> back = new ArrayList<>();
 		try (Channel channel = this.connection.createChannel()) {
 			BlockingQueue<String> read = new LinkedBlockingQueue<>();

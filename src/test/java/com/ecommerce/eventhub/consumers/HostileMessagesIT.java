@@ -78,9 +78,7 @@ class HostileMessagesIT {
 			}
 			// The valid order behind them was handled: its e-mail request is in the
 			// outbox.
-			await().atMost(Duration.ofSeconds(20))
-				.until(() -> this.jdbc.queryForObject("SELECT count(*) FROM outbox_event WHERE causation_id = ?",
-						Long.class, valid.get("eventId").asText()) == 1);
+			awaitEmailRequestFor(valid.get("eventId").asText());
 		}
 	}
 
@@ -95,24 +93,31 @@ class HostileMessagesIT {
 		try (Connection connection = TestServices.rabbit().newConnection("test-hostile-charset");
 				Channel channel = connection.createChannel()) {
 			channel.confirmSelect();
-			channel.basicPublish(topology.exchange(), "order.placed", true,
-					new AMQP.BasicProperties.Builder().messageId(eventId)
-						.type("order.placed")
-						.contentType("text/plain")
-						.contentEncoding("x-no-such-charset")
-						.build(),
+			publish(channel, properties(eventId).contentType("text/plain").contentEncoding("x-no-such-charset"),
 					order.toString().getBytes(StandardCharsets.UTF_8));
-			channel.waitForConfirmsOrDie(5000);
 		}
 		// The body is what counts: JSON in UTF-8, whatever the properties claim.
+		awaitEmailRequestFor(eventId);
+	}
+
+	/** Waits until the order's email.notification-requested is in the outbox. */
+	private void awaitEmailRequestFor(String eventId) {
 		await().atMost(Duration.ofSeconds(20))
 			.until(() -> this.jdbc.queryForObject("SELECT count(*) FROM outbox_event WHERE causation_id = ?",
 					Long.class, eventId) == 1);
 	}
 
+	private static AMQP.BasicProperties.Builder properties(String messageId) {
+		return new AMQP.BasicProperties.Builder().messageId(messageId).type("order.placed");
+	}
+
 	private static void publish(Channel channel, String messageId, byte[] body) throws Exception {
-		channel.basicPublish(topology.exchange(), "order.placed", true,
-				new AMQP.BasicProperties.Builder().messageId(messageId).type("order.placed").build(), body);
+		publish(channel, properties(messageId), body);
+	}
+
+	private static void publish(Channel channel, AMQP.BasicProperties.Builder properties, byte[] body)
+			throws Exception {
+		channel.basicPublish(topology.exchange(), "order.placed", true, properties.build(), body);
 		channel.waitForConfirmsOrDie(5000);
 	}
 
