@@ -5,8 +5,11 @@
 --  * Per-aggregate order: a row waits while an earlier PENDING row of its aggregate is
 --      - in backoff after a failed publish (attempts > 0, available_at to come): filtered out before
 --        the LIMIT, so blocked rows never fill the batch and starve the other aggregates;
---      - locked by another worker or not yet visible: dropped after the lock (left PENDING, retried
---        on a later poll).
+--      - locked by another worker or instance (skipped by SKIP LOCKED): dropped after the lock (left
+--        PENDING, retried on a later poll). The check probes the aggregate index once per claimed
+--        row. A single walk of the pending id index over the claimed range was tried: a third
+--        cheaper, but the planner's choice of index for it is not stable. After a VACUUM it walked
+--        the whole aggregate index (95 ms), and once the primary key with every published row (1.1 s).
 --    A row scheduled for later by its producer (attempts = 0, available_at to come, e.g. an e-mail
 --    retry) holds nothing back: it is a delayed event, not an earlier one still in flight.
 --    Only then is the batch published in id order.

@@ -243,7 +243,7 @@ class OutboxRelayIT {
 	@Test
 	void rowsWaitingBehindABackedOffRowDoNotStarveOtherAggregates() throws Exception {
 		String blocked = "blocked-" + java.util.UUID.randomUUID();
-		String independent = samePartitionAs(blocked);
+		String independent = OutboxFixtures.samePartitionAs(this.jdbc, blocked);
 		try (Connection connection = TestServices.jdbc()) {
 			connection.setAutoCommit(false);
 			ObjectNode head = OutboxFixtures.example("product.activated");
@@ -296,22 +296,6 @@ class OutboxRelayIT {
 
 		await().atMost(Duration.ofSeconds(10)).until(() -> "PUBLISHED".equals(status(nextId)));
 		assertThat(status(scheduledId)).isEqualTo("PENDING");
-	}
-
-	/**
-	 * An aggregate id that the same relay worker handles as the given one (same hash
-	 * partition).
-	 */
-	private String samePartitionAs(String aggregate) {
-		for (int i = 0;; i++) {
-			String candidate = "independent-" + i + "-" + aggregate;
-			Boolean same = this.jdbc.queryForObject(
-					"SELECT (hashtext(?) & 2147483647) % 2 = (hashtext(?) & 2147483647) % 2", Boolean.class, aggregate,
-					candidate);
-			if (Boolean.TRUE.equals(same)) {
-				return candidate;
-			}
-		}
 	}
 
 	private String status(long id) {

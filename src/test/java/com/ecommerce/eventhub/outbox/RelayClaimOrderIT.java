@@ -1,9 +1,11 @@
 package com.ecommerce.eventhub.outbox;
 
 import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 
 import com.ecommerce.eventhub.support.EventStream;
 import com.ecommerce.eventhub.support.HubIntegrationTest;
@@ -72,6 +74,61 @@ class RelayClaimOrderIT {
 		}
 		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM outbox_event WHERE status = 'PENDING'", Long.class))
 			.isZero();
+	}
+
+	/**
+	 * Another relay (a second instance) holds an aggregate's first row: the claim skips
+	 * it (SKIP LOCKED) and must then leave the aggregate's later rows for a later poll,
+	 * while it publishes the rows of other aggregates around them.
+	 */
+	@Test
+	void aRowWaitsWhileAnotherRelayHoldsAnEarlierRowOfItsAggregate() throws Exception {
+		String held = "held-" + UUID.randomUUID();
+		String other = OutboxFixtures.samePartitionAs(this.jdbc, held);
+		ObjectNode first = product(held);
+		ObjectNode second = product(held);
+		ObjectNode around = product(other);
+		ObjectNode after = product(other);
+		try (Connection connection = TestServices.jdbc()) {
+			connection.setAutoCommit(false);
+			OutboxFixtures.insert(connection, topology.schema(), around);
+			long firstId = OutboxFixtures.insert(connection, topology.schema(), first);
+			OutboxFixtures.insert(connection, topology.schema(), second);
+			OutboxFixtures.insert(connection, topology.schema(), after);
+			connection.commit();
+			try (QueueRecorder recorder = QueueRecorder.consume(topology.queue("product.events"));
+					Statement lock = connection.createStatement()) {
+				lock.executeQuery(
+						"SELECT id FROM " + topology.schema() + ".outbox_event WHERE id = " + firstId + " FOR UPDATE");
+				this.camel.getRouteController().startRoute("outbox-relay-0");
+				this.camel.getRouteController().startRoute("outbox-relay-1");
+				await().atMost(Duration.ofSeconds(30))
+					.until(() -> eventIds(recorder).contains(after.path("eventId").asText()));
+				assertThat(eventIds(recorder)).as("nothing of the held aggregate overtakes its held first row")
+					.containsExactly(around.path("eventId").asText(), after.path("eventId").asText());
+				assertThat(status(second)).isEqualTo("PENDING");
+
+				connection.rollback();
+				await().atMost(Duration.ofSeconds(30)).until(() -> recorder.count() == 4);
+				assertThat(eventIds(recorder)).containsSubsequence(first.path("eventId").asText(),
+						second.path("eventId").asText());
+			}
+		}
+	}
+
+	private ObjectNode product(String aggregateId) {
+		ObjectNode event = OutboxFixtures.example("product.activated");
+		event.put("aggregateId", aggregateId);
+		return event;
+	}
+
+	private static List<String> eventIds(QueueRecorder recorder) {
+		return recorder.received().stream().map(received -> received.properties().getMessageId()).toList();
+	}
+
+	private String status(ObjectNode event) {
+		return this.jdbc.queryForObject("SELECT status FROM outbox_event WHERE event_id = ?::uuid", String.class,
+				event.path("eventId").asText());
 	}
 
 }

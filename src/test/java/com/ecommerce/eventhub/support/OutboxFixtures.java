@@ -13,6 +13,8 @@ import com.ecommerce.eventhub.envelope.EnvelopeJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import org.springframework.jdbc.core.JdbcTemplate;
+
 /**
  * Writes outbox rows the way a producer service does: a plain INSERT of the envelope's
  * parts.
@@ -83,6 +85,24 @@ public final class OutboxFixtures {
 	public static long insert(String schema, JsonNode envelope) throws SQLException {
 		try (Connection connection = TestServices.jdbc()) {
 			return insert(connection, schema, envelope);
+		}
+	}
+
+	/**
+	 * An aggregate id that the same relay worker claims as the given one: the same hash
+	 * partition of the default two workers ({@code sql/claim-outbox-batch.sql}).
+	 * @param jdbc any connection to PostgreSQL (it computes the hash)
+	 * @param aggregate the aggregate id
+	 * @return another aggregate id
+	 */
+	public static String samePartitionAs(JdbcTemplate jdbc, String aggregate) {
+		for (int i = 0;; i++) {
+			String candidate = "other-" + i + "-" + aggregate;
+			Boolean same = jdbc.queryForObject("SELECT (hashtext(?) & 2147483647) % 2 = (hashtext(?) & 2147483647) % 2",
+					Boolean.class, aggregate, candidate);
+			if (Boolean.TRUE.equals(same)) {
+				return candidate;
+			}
 		}
 	}
 
