@@ -15,8 +15,24 @@ import java.util.Locale;
  * @param form whether the body is an HTML form
  * ({@code application/x-www-form-urlencoded}, the operator console's pages) instead of
  * JSON (every API endpoint)
+ * @param anonymous whether callers that have not authenticated post it (the console's
+ * sign-in): such bodies are read under a small budget of their own, so that anonymous
+ * callers trickling bodies in cannot take the reads of authenticated ones
  */
-public record RequestBodyAllowance(String method, String path, boolean prefix, long maxBytes, boolean form) {
+public record RequestBodyAllowance(String method, String path, boolean prefix, long maxBytes, boolean form,
+		boolean anonymous) {
+
+	/**
+	 * An endpoint of authenticated callers.
+	 * @param method the HTTP method
+	 * @param path the routed path
+	 * @param prefix whether {@code path} is a prefix
+	 * @param maxBytes the largest body accepted
+	 * @param form whether the body is an HTML form instead of JSON
+	 */
+	public RequestBodyAllowance(String method, String path, boolean prefix, long maxBytes, boolean form) {
+		this(method, path, prefix, maxBytes, form, false);
+	}
 
 	/**
 	 * An endpoint that takes JSON.

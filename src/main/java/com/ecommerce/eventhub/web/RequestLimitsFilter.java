@@ -10,6 +10,7 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -43,9 +44,13 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * <p>
  * It runs after authentication ({@link ApiKeyAuthenticationFilter}), so an anonymous
  * caller is refused before a byte of its body is read; at most
- * {@link #MAX_CONCURRENT_READS} bodies are read at once. A refusal closes the connection,
- * so the rest of the body is not read either. Spring's form-content filter is switched
- * off ({@code spring.mvc.formcontent.filter.enabled}) and Tomcat parses no form body
+ * {@link #MAX_CONCURRENT_READS} bodies are read at once. The one body anonymous callers
+ * post (the console's sign-in form) is read under a budget of its own,
+ * {@link #MAX_ANONYMOUS_READS} at once within {@link #ANONYMOUS_READ_DEADLINE}: slow
+ * sign-in posts once took every read and ingestion answered 503. A refusal closes the
+ * connection, so the rest of the body is not read either ({@link RefusedBodyValve}).
+ * Spring's form-content filter is switched off
+ * ({@code spring.mvc.formcontent.filter.enabled}) and Tomcat parses no form body
  * ({@code server.tomcat.max-http-form-post-size: 0}).
  */
 @Component
@@ -61,12 +66,23 @@ public class RequestLimitsFilter extends OncePerRequestFilter {
 	 */
 	static final int MAX_CONCURRENT_READS = 32;
 
+	/** Anonymous bodies read at once. */
+	static final int MAX_ANONYMOUS_READS = 4;
+
+	/** How long reading an anonymous body (a small form) may take in all. */
+	static final Duration ANONYMOUS_READ_DEADLINE = Duration.ofSeconds(5);
+
 	private final Semaphore reads = new Semaphore(MAX_CONCURRENT_READS);
+
+	private final Semaphore anonymousReads = new Semaphore(MAX_ANONYMOUS_READS);
 
 	private final List<RequestBodyAllowance> allowances;
 
 	public RequestLimitsFilter(ObjectProvider<RequestBodyAllowance> allowances) {
-		this.allowances = allowances.orderedStream().toList();
+		// Exact paths before prefixes: the sign-in form before the console's other forms.
+		this.allowances = allowances.orderedStream()
+			.sorted(Comparator.comparing(RequestBodyAllowance::prefix))
+			.toList();
 	}
 
 	@Override
@@ -103,22 +119,25 @@ public class RequestLimitsFilter extends OncePerRequestFilter {
 			tooLarge(response, limit);
 			return;
 		}
-		if (!this.reads.tryAcquire()) {
+		boolean anonymous = allowance.get().anonymous();
+		Semaphore budget = anonymous ? this.anonymousReads : this.reads;
+		Duration deadline = anonymous ? ANONYMOUS_READ_DEADLINE : READ_DEADLINE;
+		if (!budget.tryAcquire()) {
 			response.setHeader("Retry-After", "1");
 			refuse(response, 503, "Service Unavailable", "Too many request bodies are being read; try again.");
 			return;
 		}
 		byte[] body;
 		try {
-			body = readAtMost(request.getInputStream(), limit, System.nanoTime() + READ_DEADLINE.toNanos());
+			body = readAtMost(request.getInputStream(), limit, System.nanoTime() + deadline.toNanos());
 		}
 		catch (ReadDeadlineException ex) {
 			refuse(response, 408, "Request Timeout",
-					"The request body did not arrive within " + READ_DEADLINE.toSeconds() + " s.");
+					"The request body did not arrive within " + deadline.toSeconds() + " s.");
 			return;
 		}
 		finally {
-			this.reads.release();
+			budget.release();
 		}
 		if (body == null) {
 			tooLarge(response, limit);

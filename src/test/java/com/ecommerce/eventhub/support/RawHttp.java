@@ -48,4 +48,49 @@ public final class RawHttp {
 		}
 	}
 
+	/**
+	 * Sends a request head whose body never comes, as a keep-alive client would, and
+	 * reads the whole answer.
+	 * @param port the hub's port
+	 * @param head the request line and headers, without the blank line that ends them
+	 * @param timeoutMillis how long to wait for the answer and then for the server to
+	 * close the connection
+	 * @return the status code (-1 when no answer came in time) and whether the server
+	 * closed the connection within the timeout
+	 * @throws IOException on connection errors
+	 */
+	public static Answer answerWithoutBody(int port, String head, int timeoutMillis) throws IOException {
+		try (Socket socket = new Socket("127.0.0.1", port)) {
+			socket.setSoTimeout(timeoutMillis);
+			OutputStream out = socket.getOutputStream();
+			out.write((head + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+			out.flush();
+			InputStream in = socket.getInputStream();
+			ByteArrayOutputStream answer = new ByteArrayOutputStream();
+			try {
+				int c;
+				while ((c = in.read()) >= 0) {
+					answer.write(c);
+				}
+			}
+			catch (SocketTimeoutException ex) {
+				return new Answer(statusOf(answer), false);
+			}
+			return new Answer(statusOf(answer), true);
+		}
+	}
+
+	private static int statusOf(ByteArrayOutputStream answer) {
+		String text = answer.toString(StandardCharsets.ISO_8859_1);
+		return text.startsWith("HTTP/1.1 ") ? Integer.parseInt(text.substring(9, 12)) : -1;
+	}
+
+	/**
+	 * @param status the answer's status code, -1 when none came
+	 * @param closed whether the server closed the connection afterwards
+	 */
+	public record Answer(int status, boolean closed) {
+
+	}
+
 }

@@ -2,9 +2,12 @@ package com.ecommerce.eventhub.web;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.zip.GZIPOutputStream;
@@ -15,6 +18,7 @@ import com.ecommerce.eventhub.support.OutboxFixtures;
 import com.ecommerce.eventhub.support.RawHttp;
 import com.ecommerce.eventhub.support.TestTopology;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -24,6 +28,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Requests as an attacker sends them, authenticated or not, on every path: bodies where
@@ -110,6 +115,66 @@ class HostileRequestsIT {
 					"{\"eventId\": \"" + UUID.randomUUID() + "\"}")
 			.statusCode()).isEqualTo(200);
 		assertThat(rows()).isEqualTo(rows);
+	}
+
+	/**
+	 * A refused request whose declared body never comes: the server closes the connection
+	 * after its answer instead of waiting for the body until its connection timeout (20
+	 * s), holding a thread meanwhile (a few hundred such connections took every thread).
+	 */
+	@Test
+	void aRefusedBodyThatNeverComesIsNotWaitedFor() throws Exception {
+		List<String> heads = List.of(
+				"POST /api/v1/events HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json\r\nContent-Length: 1000",
+				"POST /actuator/health HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json\r\n"
+						+ "Content-Length: 5000000",
+				"POST /api/v1/events HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json\r\n"
+						+ "Content-Length: 5000000\r\nX-API-Key: " + ERP_KEY,
+				"POST /api/v1/events HTTP/1.1\r\nHost: hub\r\nContent-Type: text/plain\r\nContent-Length: 100"
+						+ "\r\nX-API-Key: " + ERP_KEY);
+		for (String head : heads) {
+			RawHttp.Answer answer = RawHttp.answerWithoutBody(this.port, head, 10_000);
+			assertThat(answer.status()).as(head).isIn(401, 413, 415);
+			assertThat(answer.closed()).as("closed after the answer: " + head).isTrue();
+		}
+	}
+
+	/**
+	 * Anonymous sign-in posts that trickle in hold only the anonymous budget: a keyed
+	 * caller's event is still read and accepted. The shared budget is 32 reads, so 40
+	 * slow sign-ins took it all and ingestion answered 503.
+	 */
+	@Test
+	void slowSignInPostsDoNotTakeTheReadsOfKeyedCallers() throws Exception {
+		List<Socket> slow = new ArrayList<>();
+		try {
+			for (int i = 0; i < 40; i++) {
+				Socket socket = new Socket("127.0.0.1", this.port);
+				socket.getOutputStream()
+					.write(("POST /console/sign-in HTTP/1.1\r\nHost: hub\r\n"
+							+ "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\napiKey=")
+						.getBytes(StandardCharsets.ISO_8859_1));
+				socket.getOutputStream().flush();
+				slow.add(socket);
+			}
+			// Once they are being read, a sign-in that sends its whole body finds no read
+			// left.
+			byte[] form = "apiKey=x".getBytes(StandardCharsets.ISO_8859_1);
+			await().atMost(Duration.ofSeconds(30))
+				.until(() -> RawHttp.status(this.port,
+						"POST /console/sign-in HTTP/1.1\r\nHost: hub\r\n"
+								+ "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " + form.length,
+						form, 5000) == 503);
+			ObjectNode event = OutboxFixtures.example("order.status-changed");
+			HttpResponse<String> accepted = this.http.post("/api/v1/events", ERP_KEY, "application/json",
+					event.toString());
+			assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+		}
+		finally {
+			for (Socket socket : slow) {
+				socket.close();
+			}
+		}
 	}
 
 	@Test

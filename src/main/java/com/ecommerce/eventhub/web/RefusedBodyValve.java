@@ -1,0 +1,35 @@
+package com.ecommerce.eventhub.web;
+
+import java.io.IOException;
+
+import jakarta.servlet.ServletException;
+import org.apache.catalina.connector.Request;
+import org.apache.catalina.connector.Response;
+import org.apache.catalina.valves.ValveBase;
+import org.apache.coyote.ActionCode;
+
+/**
+ * Keeps Tomcat from waiting for the body of a request the hub refused. After a response,
+ * Tomcat reads and discards the unread rest of the body (up to
+ * {@code server.tomcat.max-swallow-size}) so that a client still sending can read the
+ * answer; a client that declared a large Content-Length and sends nothing holds the
+ * server thread until the connection timeout (20 s), and a few hundred such connections
+ * took every thread. A response the hub marked {@code Connection: close}
+ * ({@link RequestLimitsFilter#refuse}) closes the connection right after the answer
+ * instead: the same as Tomcat does for an upload it aborted itself.
+ */
+class RefusedBodyValve extends ValveBase {
+
+	RefusedBodyValve() {
+		super(true);
+	}
+
+	@Override
+	public void invoke(Request request, Response response) throws IOException, ServletException {
+		getNext().invoke(request, response);
+		if (!request.isAsync() && "close".equalsIgnoreCase(response.getHeader("Connection"))) {
+			request.getCoyoteRequest().action(ActionCode.DISABLE_SWALLOW_INPUT, null);
+		}
+	}
+
+}
