@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import com.ecommerce.eventhub.support.EndlessHeadPeer;
+import com.ecommerce.eventhub.support.EndlessHeadPeer.Head;
 import com.ecommerce.eventhub.support.HubIntegrationTest;
 import com.ecommerce.eventhub.support.OutboxFixtures;
 import com.ecommerce.eventhub.support.QueueRecorder;
@@ -30,7 +32,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * A webhook's answer means what HTTP says: 408, 425, 429 and 5xx are retried (after
  * {@code Retry-After} when given, capped at the route's maxDelay), any other 4xx and a
- * 3xx are dead-lettered after one call.
+ * 3xx are dead-lettered after one call. An answer whose head exceeds the hub's limits
+ * fails the call and its connection is closed.
  */
 @HubIntegrationTest(webEnvironment = WebEnvironment.NONE,
 		properties = { "hub.relay.enabled=false", "hub.routes.poll-interval=300ms", "hub.notifications.enabled=false" })
@@ -40,14 +43,18 @@ class WebhookAnswersIT {
 
 	static final WebhookServer webhook = startWebhook();
 
+	static final EndlessHeadPeer endlessPeer = startEndlessPeer();
+
 	@DynamicPropertySource
 	static void hubProperties(DynamicPropertyRegistry registry) {
 		registry.add("hub.webhooks.inventory-url", webhook::url);
+		registry.add("test.endless-peer-url", endlessPeer::url);
 	}
 
 	@AfterAll
 	static void cleanup() throws Exception {
 		webhook.close();
+		endlessPeer.close();
 	}
 
 	@Autowired
@@ -105,9 +112,48 @@ class WebhookAnswersIT {
 		}
 	}
 
+	/**
+	 * HttpClient read a response head of any length: a header line that never ended grew
+	 * the hub's heap until the peer let go, the attempt timeout only abandoned the
+	 * thread.
+	 */
+	@Test
+	void anEndlessAnswerHeadFailsTheCallAndTheHubClosesTheConnection() throws Exception {
+		Files.writeString(topology.routesDirectory().resolve("endless.yaml"), endlessForwarder());
+		await().atMost(Duration.ofSeconds(15)).until(() -> this.camel.getRoute("endless-forwarder") != null);
+
+		try (QueueRecorder deadLetters = QueueRecorder.consume(topology.deadLetterQueue());
+				TestPublisher publisher = TestPublisher.to(topology.exchange())) {
+			String endlessLine = publish(publisher, "inventory.restocked",
+					id -> endlessPeer.answer(id, Head.ENDLESS_LINE));
+			String endlessLines = publish(publisher, "inventory.restocked",
+					id -> endlessPeer.answer(id, Head.ENDLESS_LINES));
+
+			// Without the limits the peer feeds the first call for a minute.
+			await().atMost(Duration.ofSeconds(20))
+				.until(() -> endlessPeer.closedByHubOf(endlessLine) >= 1
+						&& endlessPeer.closedByHubOf(endlessLines) >= 1);
+			await().atMost(Duration.ofSeconds(20))
+				.until(() -> deadLetters.receivedOf(List.of(endlessLine, endlessLines)).size() == 2
+						&& endlessPeer.closedByHubOf(endlessLine) == 2 && endlessPeer.closedByHubOf(endlessLines) == 2);
+
+			assertThat(deadLetters.receivedOf(List.of(endlessLine)).get(0).header(DeadLetterHeaders.EXCEPTION_MESSAGE))
+				.contains("Maximum line length limit exceeded");
+			assertThat(deadLetters.receivedOf(List.of(endlessLines)).get(0).header(DeadLetterHeaders.EXCEPTION_MESSAGE))
+				.contains("Maximum header count exceeded");
+			assertThat(endlessPeer.callsOf(endlessLine)).as("one call per attempt").isEqualTo(2);
+			assertThat(endlessPeer.callsOf(endlessLines)).as("one call per attempt").isEqualTo(2);
+		}
+	}
+
 	private static String publish(TestPublisher publisher, java.util.function.Consumer<String> answers)
 			throws Exception {
-		ObjectNode event = OutboxFixtures.example("inventory.released");
+		return publish(publisher, "inventory.released", answers);
+	}
+
+	private static String publish(TestPublisher publisher, String eventType,
+			java.util.function.Consumer<String> answers) throws Exception {
+		ObjectNode event = OutboxFixtures.example(eventType);
 		String eventId = event.get("eventId").asText();
 		answers.accept(eventId);
 		publisher.publish(event);
@@ -156,6 +202,61 @@ class WebhookAnswersIT {
 				              responseTimeout: 5000
 				              ignoreResponseBody: true
 				""".formatted(topology.consumerQueue("answers"));
+	}
+
+	/**
+	 * A forwarder of inventory.restocked only (the other test's events stay with its own
+	 * forwarder) to the endless peer, with the shipped forwarder's timeouts.
+	 */
+	private static String endlessForwarder() {
+		return """
+				- templatedRoute:
+				    routeTemplateRef: hub-consumer
+				    routeId: endless-forwarder
+				    parameters:
+				      - name: queue
+				        value: %s
+				      - name: bindings
+				        value: "inventory.restocked"
+				      - name: target
+				        value: direct:endless-forwarder-post
+				      - name: maximumAttempts
+				        value: "2"
+				      - name: initialDelay
+				        value: "100"
+				      - name: attemptTimeout
+				        value: "15000"
+				      - name: breakerFailures
+				        value: "0"
+				- route:
+				    id: endless-forwarder-post
+				    from:
+				      uri: direct:endless-forwarder-post
+				      steps:
+				        - removeHeaders:
+				            pattern: "*"
+				        - setHeader:
+				            name: X-Event-Id
+				            simple: "${exchangeProperty.hubEventId}"
+				        - setHeader:
+				            name: CamelHttpMethod
+				            constant: POST
+				        - to:
+				            uri: "{{test.endless-peer-url}}"
+				            parameters:
+				              connectTimeout: 2000
+				              responseTimeout: 10000
+				              ignoreResponseBody: true
+				""".formatted(topology.consumerQueue("endless"));
+	}
+
+	private static EndlessHeadPeer startEndlessPeer() {
+		try {
+			return EndlessHeadPeer.start();
+		}
+		catch (java.io.IOException ex) {
+			throw new java.io.UncheckedIOException(ex);
+		}
 	}
 
 	private static WebhookServer startWebhook() {
