@@ -22,7 +22,8 @@ import org.springframework.stereotype.Component;
  * instead of the queue it names, one consumer and one unacknowledged message per
  * partition queue: a message is acknowledged only when it is handled or dead-lettered,
  * its retries included, so the next event of its partition waits for it and is never
- * handled first. Every other consumer is created as spring-rabbitmq does.
+ * handled first. Every other consumer is created as spring-rabbitmq does. Every container
+ * reads a delivery's properties with {@link TolerantMessageProperties}.
  */
 @Component
 class PartitionedQueues extends DefaultListenerContainerFactory {
@@ -39,6 +40,7 @@ class PartitionedQueues extends DefaultListenerContainerFactory {
 	@Override
 	public AbstractMessageListenerContainer createListenerContainer(SpringRabbitMQEndpoint endpoint) {
 		AbstractMessageListenerContainer container = super.createListenerContainer(endpoint);
+		container.setMessagePropertiesConverter(new TolerantMessageProperties());
 		ordering(endpoint.getQueues()).ifPresent(ordering -> {
 			int partitions = AggregatePartitions.effective(this.topology, ordering.partitions());
 			container

@@ -100,6 +100,27 @@ class HostileMessagesIT {
 		awaitEmailRequestFor(eventId);
 	}
 
+	@Test
+	void anXDeathHeaderSpringCannotReadDoesNotStallTheRoute() throws Exception {
+		// Spring AMQP read the first element of x-death as a table and threw in the
+		// listener container, before the route: the channel closed, the message came
+		// back,
+		// and the consumers restarted every 5 s, with the messages behind it waiting.
+		ObjectNode forged = OutboxFixtures.example("order.placed");
+		ObjectNode behind = OutboxFixtures.example("order.placed");
+		try (Connection connection = TestServices.rabbit().newConnection("test-hostile-x-death");
+				Channel channel = connection.createChannel()) {
+			channel.confirmSelect();
+			publish(channel,
+					properties(forged.get("eventId").asText())
+						.headers(Map.of("x-death", List.of("1", 1, Map.of("x", "y")))),
+					forged.toString().getBytes(StandardCharsets.UTF_8));
+			publish(channel, behind.get("eventId").asText(), behind.toString().getBytes(StandardCharsets.UTF_8));
+		}
+		awaitEmailRequestFor(forged.get("eventId").asText());
+		awaitEmailRequestFor(behind.get("eventId").asText());
+	}
+
 	/** Waits until the order's email.notification-requested is in the outbox. */
 	private void awaitEmailRequestFor(String eventId) {
 		await().atMost(Duration.ofSeconds(20))
