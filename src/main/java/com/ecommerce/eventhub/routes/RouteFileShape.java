@@ -26,8 +26,9 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
  * {@code routeConfiguration:} changes error handling, both before any validation could
  * refuse the file. The top level must be a list of {@code route}, {@code templatedRoute}
  * or {@code from} entries ({@code beans} and {@code routeConfiguration} too with
- * {@code hub.routes.allow-beans=true}). Also finds the line of each route id, for the
- * reasons of a refusal.
+ * {@code hub.routes.allow-beans=true}). Before any tree is built, the file's nesting and
+ * its size with aliases expanded are bounded ({@link YamlBounds}). Also finds the line of
+ * each route id, for the reasons of a refusal.
  */
 final class RouteFileShape {
 
@@ -57,6 +58,7 @@ final class RouteFileShape {
 				.setAllowDuplicateKeys(false)
 				.setAllowRecursiveKeys(false)
 				.build();
+			YamlBounds.check(content, settings);
 			Iterator<Node> documents = new Compose(settings).composeAllFromString(content).iterator();
 			root = documents.hasNext() ? Optional.of(documents.next()) : Optional.empty();
 			if (documents.hasNext()) {

@@ -183,6 +183,22 @@ public class RouteFiles {
 			reject(name, previousIds, ex.line(), ex.getMessage());
 			return;
 		}
+		catch (RuntimeException ex) {
+			// A failure the checks do not expect is a bug of the hub, but still this
+			// file's:
+			// refused, so the watcher goes on with the other files and later polls.
+			log.error("Checking route file {} failed unexpectedly", name, ex);
+			reject(name, previousIds, YamlLines.lineOf(ex), "could not be checked: " + rootMessage(ex));
+			return;
+		}
+		catch (StackOverflowError ex) {
+			// The last guard behind YamlBounds: checking parses an operator's text on the
+			// watcher thread, and an Error escaping here ends that thread and every later
+			// reload with it. The overflow has unwound by now, nothing of the hub has
+			// changed yet, and the file alone caused it, so refusing the file is safe.
+			reject(name, previousIds, null, "could not be checked: the parsers ran out of stack (nested too deep)");
+			return;
+		}
 		stopAndRemove(previousIds);
 		try {
 			addRoutes(candidate);

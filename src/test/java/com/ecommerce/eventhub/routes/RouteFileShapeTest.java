@@ -69,4 +69,65 @@ class RouteFileShapeTest {
 				""")).containsEntry("first", 2).containsEntry("second", 5);
 	}
 
+	@Test
+	void aFileNestedTooDeepIsRefusedBeforeAnyParserRecursesIntoIt() {
+		String deep = "[".repeat(120_000) + "]".repeat(120_000) + "\n";
+		assertThatThrownBy(() -> new RouteFileShape(false, 256 * 1024).check(deep))
+			.isInstanceOf(RouteFileRejectedException.class)
+			.hasMessageContaining("nested more than 64 levels");
+	}
+
+	@Test
+	void aFileWhoseAliasesExpandTooFarIsRefused() {
+		// 45 aliases, under SnakeYAML's limit of 50, that expand to about 66,000
+		// processors.
+		StringBuilder bomb = new StringBuilder("""
+				- route:
+				    id: bomb
+				    from:
+				      uri: timer:bomb
+				      steps:
+				        - pipeline: &l0 {steps: [{log: x}]}
+				""");
+		for (int level = 1; level <= 5; level++) {
+			bomb.append("        - pipeline: &l%d {steps: [%s]}\n".formatted(level,
+					String.join(", ", java.util.Collections.nCopies(9, "{pipeline: *l" + (level - 1) + "}"))));
+		}
+		assertThat(bomb.length()).isLessThan(1_200);
+		assertThatThrownBy(() -> new RouteFileShape(false, 100_000).check(bomb.toString()))
+			.isInstanceOf(RouteFileRejectedException.class)
+			.hasMessageContaining("more than 10000 YAML nodes with its aliases expanded");
+		assertThatThrownBy(() -> new RouteFileShape(false, 100_000).check("""
+				- route: &itself
+				    id: endless
+				    from:
+				      uri: timer:endless
+				      steps:
+				        - pipeline: *itself
+				""")).hasMessageContaining("alias *itself repeats a node that contains it")
+			.extracting(ex -> ((RouteFileRejectedException) ex).line())
+			.isEqualTo(6);
+	}
+
+	@Test
+	void anAliasWithinTheBoundsIsAccepted() throws Exception {
+		assertThat(new RouteFileShape(false, 100_000).check("""
+				- route:
+				    id: first
+				    from:
+				      uri: timer:first
+				      parameters: &every-minute
+				        period: 60000
+				      steps:
+				        - log: "first"
+				- route:
+				    id: second
+				    from:
+				      uri: timer:second
+				      parameters: *every-minute
+				      steps:
+				        - log: "second"
+				""")).containsEntry("first", 1).containsEntry("second", 9);
+	}
+
 }

@@ -23,9 +23,9 @@ import static org.awaitility.Awaitility.await;
 /**
  * The routes folder as operators deploy it: a Kubernetes ConfigMap's links into
  * {@code ..data/} are loaded and follow its atomic updates; a link out of the folder, a
- * directory, an oversized file and a file declaring {@code beans:} or
- * {@code routeConfiguration:} are refused with the reason; a missing folder is reported
- * while the Java routes run on.
+ * directory, an oversized file, a file declaring {@code beans:} or
+ * {@code routeConfiguration:} and one nested too deep are refused with the reason; a
+ * missing folder is reported while the Java routes run on.
  */
 @HubIntegrationTest(properties = { "hub.relay.enabled=true", "hub.routes.poll-interval=300ms",
 		"hub.notifications.enabled=false", "hub.security.api-keys[0].name=operator",
@@ -104,6 +104,22 @@ class RouteFolderIT {
 		Files.move(moved, folder);
 		await().atMost(Duration.ofSeconds(15))
 			.until(() -> folderOf().get("readable").asBoolean() && this.camel.getRoute("configmap-route-v2") != null);
+	}
+
+	@Test
+	void aFileNestedTooDeepIsRefusedAndTheWatcherGoesOn() throws Exception {
+		Path folder = topology.routesDirectory();
+		// 240 KB, under the size limit: it overflowed the parser's stack and ended the
+		// watcher's thread, so no later change was applied until a restart.
+		Files.writeString(folder.resolve("deep.yaml"), "[".repeat(120_000) + "]".repeat(120_000) + "\n");
+		await().atMost(Duration.ofSeconds(15)).until(() -> reasonOf("deep.yaml") != null);
+		assertThat(reasonOf("deep.yaml")).contains("nested");
+
+		Files.writeString(folder.resolve("after-deep.yaml"), logRoute("after-deep-route", "still watched"));
+		await().atMost(Duration.ofSeconds(15)).until(() -> this.camel.getRoute("after-deep-route") != null);
+		Files.delete(folder.resolve("after-deep.yaml"));
+		Files.delete(folder.resolve("deep.yaml"));
+		await().atMost(Duration.ofSeconds(15)).until(() -> this.camel.getRoute("after-deep-route") == null);
 	}
 
 	private JsonNode listing() throws Exception {
