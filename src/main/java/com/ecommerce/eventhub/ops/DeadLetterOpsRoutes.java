@@ -223,8 +223,8 @@ class DeadLetterOpsRoutes extends EndpointRouteBuilder {
 						"eventIds must be an array of at most " + MAX_SELECTED + " strings.");
 			}
 			for (JsonNode id : selected) {
-				if (!id.isTextual() || id.textValue().length() > MAX_CRITERION_LENGTH) {
-					throw new IllegalArgumentException("eventIds must be an array of strings.");
+				if (!id.isTextual() || id.textValue().isBlank() || id.textValue().length() > MAX_CRITERION_LENGTH) {
+					throw new IllegalArgumentException("eventIds must be an array of non-empty strings.");
 				}
 				eventIds.add(id.textValue());
 			}
@@ -243,9 +243,11 @@ class DeadLetterOpsRoutes extends EndpointRouteBuilder {
 		if (value == null || value.isNull()) {
 			return null;
 		}
-		if (!value.isTextual() || value.textValue().length() > MAX_CRITERION_LENGTH) {
+		// An empty criterion matches nothing: refused, so that a form or script that lost
+		// its value does not run an operation on nothing and audit it as done.
+		if (!value.isTextual() || value.textValue().isBlank() || value.textValue().length() > MAX_CRITERION_LENGTH) {
 			throw new IllegalArgumentException(
-					field + " must be a string of at most " + MAX_CRITERION_LENGTH + " characters.");
+					field + " must be a non-empty string of at most " + MAX_CRITERION_LENGTH + " characters.");
 		}
 		return value.textValue();
 	}

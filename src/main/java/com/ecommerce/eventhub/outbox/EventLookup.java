@@ -95,7 +95,10 @@ public class EventLookup {
 	 * @return its events in outbox order
 	 */
 	public List<StoredEvent> byAggregateId(String aggregateId, int limit) {
-		return this.jdbc.query(BY_AGGREGATE_ID, EventLookup::listed, aggregateId, limit);
+		if (storable(aggregateId)) {
+			return this.jdbc.query(BY_AGGREGATE_ID, EventLookup::listed, aggregateId, limit);
+		}
+		return List.of();
 	}
 
 	/**
@@ -104,7 +107,18 @@ public class EventLookup {
 	 * @return its events in outbox order
 	 */
 	public List<StoredEvent> byCorrelationId(String correlationId, int limit) {
-		return this.jdbc.query(BY_CORRELATION_ID, EventLookup::listed, correlationId, limit);
+		if (storable(correlationId)) {
+			return this.jdbc.query(BY_CORRELATION_ID, EventLookup::listed, correlationId, limit);
+		}
+		return List.of();
+	}
+
+	/**
+	 * PostgreSQL's text holds no NUL character, so no row has a value with one, and
+	 * PostgreSQL refuses it as a parameter (the lookup answered 503 instead of nothing).
+	 */
+	private static boolean storable(String value) {
+		return value.indexOf('\0') < 0;
 	}
 
 	/**

@@ -140,6 +140,12 @@ public record ReplayRequest(String route, List<String> eventTypes, String aggreg
 		if (!value.isTextual() || value.textValue().length() > MAX_TEXT) {
 			throw new InvalidReplayException(field + " must be a string of at most " + MAX_TEXT + " characters.");
 		}
+		if (value.textValue().indexOf('\0') >= 0) {
+			// PostgreSQL's text cannot hold it: no event has it, and PostgreSQL refuses
+			// it
+			// as a parameter (the replay answered 503).
+			throw new InvalidReplayException(field + " must not contain a NUL character.");
+		}
 		return value.textValue().isEmpty() ? null : value.textValue();
 	}
 

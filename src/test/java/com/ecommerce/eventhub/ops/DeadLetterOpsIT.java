@@ -154,4 +154,18 @@ class DeadLetterOpsIT {
 		assertThat(unspecified.statusCode()).isEqualTo(400);
 	}
 
+	@Test
+	void anEmptyCriterionIsRefused() throws Exception {
+		HubHttp http = new HubHttp(this.port);
+		for (String filter : List.of("{\"eventType\":\"\"}", "{\"eventId\":\"\"}", "{\"failedRoute\":\"  \"}",
+				"{\"exceptionClass\":\"\"}", "{\"eventIds\":[\"\"]}")) {
+			for (String operation : List.of("replay", "discard")) {
+				HttpResponse<String> answer = http.post("/api/v1/dead-letters/" + operation, ADMIN_KEY,
+						"application/json", filter);
+				assertThat(answer.statusCode()).as(operation + " " + filter).isEqualTo(400);
+				assertThat(answer.body()).contains("non-empty");
+			}
+		}
+	}
+
 }

@@ -44,6 +44,9 @@ class OutboxRelayIT {
 	@Autowired
 	JdbcTemplate jdbc;
 
+	@Autowired
+	EventLookup lookup;
+
 	@Test
 	void everySpecEventArrivesInItsDomainQueueWithTheWireFormat() throws Exception {
 		List<ObjectNode> sent = new ArrayList<>();
@@ -296,6 +299,14 @@ class OutboxRelayIT {
 
 		await().atMost(Duration.ofSeconds(10)).until(() -> "PUBLISHED".equals(status(nextId)));
 		assertThat(status(scheduledId)).isEqualTo("PENDING");
+	}
+
+	@Test
+	void aLookupForAValueWithANulFindsNothingInsteadOfFailing() {
+		// PostgreSQL refuses a NUL in a text parameter; the console's lookup answered
+		// 503.
+		assertThat(this.lookup.byAggregateId("a\0b", 10)).isEmpty();
+		assertThat(this.lookup.byCorrelationId("\0", 10)).isEmpty();
 	}
 
 	private String status(long id) {

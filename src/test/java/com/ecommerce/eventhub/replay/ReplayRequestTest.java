@@ -41,6 +41,10 @@ class ReplayRequestTest {
 		refused("{\"route\": 5}", "route must be a string");
 		refused("{\"route\": \"r\", \"dryRun\": \"true\"}", "dryRun must be true or false");
 		refused("[]", "JSON object");
+		// PostgreSQL's text holds no NUL: the scope query failed and the replay answered
+		// 503.
+		refused("{\"route\": \"r\", \"aggregateId\": \"a\\u0000b\"}", "aggregateId must not contain a NUL");
+		refused("{\"route\": \"r\", \"correlationId\": \"\\u0000\"}", "correlationId must not contain a NUL");
 	}
 
 	@Test
