@@ -28,6 +28,10 @@ class RefusedBodyValve extends ValveBase {
 	public void invoke(Request request, Response response) throws IOException, ServletException {
 		getNext().invoke(request, response);
 		if (!request.isAsync() && "close".equalsIgnoreCase(response.getHeader("Connection"))) {
+			// Sent first: Tomcat treats a request whose body it may not read as failed,
+			// and would otherwise answer with the error page instead of the hub's
+			// problem.
+			response.flushBuffer();
 			request.getCoyoteRequest().action(ActionCode.DISABLE_SWALLOW_INPUT, null);
 		}
 	}

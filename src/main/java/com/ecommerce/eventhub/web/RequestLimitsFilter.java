@@ -6,7 +6,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collections;
@@ -143,6 +146,10 @@ public class RequestLimitsFilter extends OncePerRequestFilter {
 			tooLarge(response, limit);
 			return;
 		}
+		if (!allowance.get().form() && !isUtf8(body)) {
+			refuse(response, 400, "Bad Request", "The body is not valid UTF-8, the encoding of JSON.");
+			return;
+		}
 		chain.doFilter(new BufferedBodyRequest(request, body), response);
 	}
 
@@ -187,6 +194,24 @@ public class RequestLimitsFilter extends OncePerRequestFilter {
 		String mediaType = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
 		return mediaType.equals("application/json")
 				|| (mediaType.startsWith("application/") && mediaType.endsWith("+json"));
+	}
+
+	/**
+	 * Whether the bytes are well-formed UTF-8. Camel decodes a request body into text
+	 * before the endpoint reads it, replacing a malformed sequence with U+FFFD: a JSON
+	 * body with one was accepted and stored with a character its sender never wrote.
+	 */
+	static boolean isUtf8(byte[] body) {
+		try {
+			StandardCharsets.UTF_8.newDecoder()
+				.onMalformedInput(CodingErrorAction.REPORT)
+				.onUnmappableCharacter(CodingErrorAction.REPORT)
+				.decode(ByteBuffer.wrap(body));
+			return true;
+		}
+		catch (CharacterCodingException ex) {
+			return false;
+		}
 	}
 
 	/** The body, or null as soon as it is longer than the limit. */

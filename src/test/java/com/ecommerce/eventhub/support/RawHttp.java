@@ -74,9 +74,9 @@ public final class RawHttp {
 				}
 			}
 			catch (SocketTimeoutException ex) {
-				return new Answer(statusOf(answer), false);
+				return new Answer(statusOf(answer), answer.toString(StandardCharsets.ISO_8859_1), false);
 			}
-			return new Answer(statusOf(answer), true);
+			return new Answer(statusOf(answer), answer.toString(StandardCharsets.ISO_8859_1), true);
 		}
 	}
 
@@ -87,9 +87,10 @@ public final class RawHttp {
 
 	/**
 	 * @param status the answer's status code, -1 when none came
+	 * @param text the whole answer, head and body
 	 * @param closed whether the server closed the connection afterwards
 	 */
-	public record Answer(int status, boolean closed) {
+	public record Answer(int status, String text, boolean closed) {
 
 	}
 

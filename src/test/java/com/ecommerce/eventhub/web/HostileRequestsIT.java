@@ -136,6 +136,7 @@ class HostileRequestsIT {
 			RawHttp.Answer answer = RawHttp.answerWithoutBody(this.port, head, 10_000);
 			assertThat(answer.status()).as(head).isIn(401, 413, 415);
 			assertThat(answer.closed()).as("closed after the answer: " + head).isTrue();
+			assertThat(answer.text()).as("the hub's problem, not an error page").contains("application/problem+json");
 		}
 	}
 
@@ -175,6 +176,29 @@ class HostileRequestsIT {
 				socket.close();
 			}
 		}
+	}
+
+	/**
+	 * JSON is UTF-8: a body with a malformed sequence is refused, not stored with U+FFFD
+	 * in place of what its sender wrote.
+	 */
+	@Test
+	void aBodyThatIsNotUtf8IsRefused() throws Exception {
+		long rows = rows();
+		ObjectNode event = OutboxFixtures.example("order.status-changed");
+		event.put("aggregateId", "order-@@");
+		byte[] utf8 = event.toString().getBytes(StandardCharsets.UTF_8);
+		String text = new String(utf8, StandardCharsets.ISO_8859_1);
+		for (String malformed : List.of("\u00c3(", "\u00ff\u00fe", "\u00c0\u00af", "\u00ed\u00a0\u0080")) {
+			byte[] body = text.replace("@@", malformed).getBytes(StandardCharsets.ISO_8859_1);
+			HttpResponse<String> answer = this.http.send("/api/v1/events",
+					r -> r.header("X-API-Key", ERP_KEY)
+						.header("Content-Type", "application/json")
+						.POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+			assertThat(answer.statusCode()).as(malformed).isEqualTo(400);
+			assertThat(answer.body()).contains("UTF-8");
+		}
+		assertThat(rows()).isEqualTo(rows);
 	}
 
 	@Test
