@@ -86,7 +86,7 @@ class ConsoleSessionFilter extends OncePerRequestFilter {
 				response.setHeader("Location", SIGN_IN_PATH);
 			}
 			else if (RequestLimitsFilter.hasBody(request)) {
-				RequestLimitsFilter.refuse(response, 401, "Unauthorized", "Sign in to the console first.");
+				RequestLimitsFilter.refuse(request, response, 401, "Unauthorized", "Sign in to the console first.");
 			}
 			else {
 				response.setStatus(401);

@@ -130,7 +130,7 @@ public class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
 	private static void refuse(HttpServletRequest request, HttpServletResponse response, int status, String title,
 			String detail) throws IOException {
 		if (RequestLimitsFilter.hasBody(request)) {
-			RequestLimitsFilter.refuse(response, status, title, detail);
+			RequestLimitsFilter.refuse(request, response, status, title, detail);
 		}
 		else {
 			Problem.write(response, status, title, detail);

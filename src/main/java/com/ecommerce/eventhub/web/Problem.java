@@ -1,6 +1,7 @@
 package com.ecommerce.eventhub.web;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -51,10 +52,14 @@ public final class Problem {
 	 * @throws IOException when the client is gone
 	 */
 	public static void write(HttpServletResponse response, int status, String title, String detail) throws IOException {
+		String json = json(status, title, detail, Map.of());
 		response.setStatus(status);
 		response.setContentType(CONTENT_TYPE);
 		response.setCharacterEncoding("UTF-8");
-		response.getWriter().write(json(status, title, detail, Map.of()));
+		// Its length, so that a client reads the whole answer even when the connection
+		// closes right after it.
+		response.setContentLength(json.getBytes(StandardCharsets.UTF_8).length);
+		response.getWriter().write(json);
 	}
 
 }

@@ -51,8 +51,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * post (the console's sign-in form) is read under a budget of its own,
  * {@link #MAX_ANONYMOUS_READS} at once within {@link #ANONYMOUS_READ_DEADLINE}: slow
  * sign-in posts once took every read and ingestion answered 503. A refusal closes the
- * connection, so the rest of the body is not read either ({@link RefusedBodyValve}).
- * Spring's form-content filter is switched off
+ * connection ({@link #refuse}). Spring's form-content filter is switched off
  * ({@code spring.mvc.formcontent.filter.enabled}) and Tomcat parses no form body
  * ({@code server.tomcat.max-http-form-post-size: 0}).
  */
@@ -94,7 +93,7 @@ public class RequestLimitsFilter extends OncePerRequestFilter {
 		for (String encoding : Collections.list(request.getHeaders("Content-Encoding"))) {
 			for (String coding : encoding.split(",")) {
 				if (!coding.isBlank() && !"identity".equalsIgnoreCase(coding.trim())) {
-					refuse(response, 415, "Unsupported Media Type",
+					refuse(request, response, 415, "Unsupported Media Type",
 							"Content-Encoding is not supported; send the body uncompressed.");
 					return;
 				}
@@ -110,16 +109,17 @@ public class RequestLimitsFilter extends OncePerRequestFilter {
 			.filter(candidate -> candidate.covers(request.getMethod(), path))
 			.findFirst();
 		if (allowance.isEmpty()) {
-			refuse(response, 413, "Payload Too Large", "This endpoint takes no request body.");
+			refuse(request, response, 413, "Payload Too Large", "This endpoint takes no request body.");
 			return;
 		}
 		if (!allowance.get().accepts(request.getContentType())) {
-			refuse(response, 415, "Unsupported Media Type", "Send the body as " + allowance.get().expected() + ".");
+			refuse(request, response, 415, "Unsupported Media Type",
+					"Send the body as " + allowance.get().expected() + ".");
 			return;
 		}
 		long limit = allowance.get().maxBytes();
 		if (declared > limit) {
-			tooLarge(response, limit);
+			tooLarge(request, response, limit);
 			return;
 		}
 		boolean anonymous = allowance.get().anonymous();
@@ -127,7 +127,7 @@ public class RequestLimitsFilter extends OncePerRequestFilter {
 		Duration deadline = anonymous ? ANONYMOUS_READ_DEADLINE : READ_DEADLINE;
 		if (!budget.tryAcquire()) {
 			response.setHeader("Retry-After", "1");
-			refuse(response, 503, "Service Unavailable", "Too many request bodies are being read; try again.");
+			refuse(request, response, 503, "Service Unavailable", "Too many request bodies are being read; try again.");
 			return;
 		}
 		byte[] body;
@@ -135,7 +135,7 @@ public class RequestLimitsFilter extends OncePerRequestFilter {
 			body = readAtMost(request.getInputStream(), limit, System.nanoTime() + deadline.toNanos());
 		}
 		catch (ReadDeadlineException ex) {
-			refuse(response, 408, "Request Timeout",
+			refuse(request, response, 408, "Request Timeout",
 					"The request body did not arrive within " + deadline.toSeconds() + " s.");
 			return;
 		}
@@ -143,11 +143,11 @@ public class RequestLimitsFilter extends OncePerRequestFilter {
 			budget.release();
 		}
 		if (body == null) {
-			tooLarge(response, limit);
+			tooLarge(request, response, limit);
 			return;
 		}
 		if (!allowance.get().form() && !isUtf8(body)) {
-			refuse(response, 400, "Bad Request", "The body is not valid UTF-8, the encoding of JSON.");
+			refuse(request, response, 400, "Bad Request", "The body is not valid UTF-8, the encoding of JSON.");
 			return;
 		}
 		chain.doFilter(new BufferedBodyRequest(request, body), response);
@@ -164,22 +164,34 @@ public class RequestLimitsFilter extends OncePerRequestFilter {
 	}
 
 	/**
-	 * Answers a problem and closes the connection afterwards, so the unread rest of a
-	 * refused body is neither read nor waited for.
+	 * Answers a problem and closes the connection afterwards. The unread rest of the body
+	 * is not waited for ({@link RefusedBodyValve}), except when a keyed caller's body is
+	 * too large or of the wrong type: Tomcat then reads and discards what the client is
+	 * still sending (up to {@code server.tomcat.max-swallow-size}) so that its client
+	 * reads the answer instead of a reset connection. An anonymous caller, a body refused
+	 * for load (503) or for trickling in (408) holds no thread for a body that may never
+	 * come.
+	 * @param request the request
 	 * @param response the response
 	 * @param status the status
 	 * @param title the problem's title
 	 * @param detail what went wrong
 	 * @throws IOException when the client is gone
 	 */
-	public static void refuse(HttpServletResponse response, int status, String title, String detail)
-			throws IOException {
+	public static void refuse(HttpServletRequest request, HttpServletResponse response, int status, String title,
+			String detail) throws IOException {
 		response.setHeader("Connection", "close");
+		boolean keyed = request.getAttribute(ApiKeyAuthenticationFilter.CALLER) != null;
+		if (!(keyed && (status == 413 || status == 415))) {
+			request.setAttribute(RefusedBodyValve.UNREAD, Boolean.TRUE);
+		}
 		Problem.write(response, status, title, detail);
 	}
 
-	private static void tooLarge(HttpServletResponse response, long limit) throws IOException {
-		refuse(response, 413, "Payload Too Large", "The request body exceeds the limit of " + limit + " bytes.");
+	private static void tooLarge(HttpServletRequest request, HttpServletResponse response, long limit)
+			throws IOException {
+		refuse(request, response, 413, "Payload Too Large",
+				"The request body exceeds the limit of " + limit + " bytes.");
 	}
 
 	/**
