@@ -2,6 +2,7 @@ package com.ecommerce.eventhub.routes;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -9,6 +10,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 
+import com.ecommerce.eventhub.config.TopologyProperties;
 import org.apache.camel.CamelContext;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.RouteBuilder;
@@ -25,8 +27,9 @@ import org.apache.camel.support.ResourceHelper;
  * Parses and checks a route file before anything of the running hub changes: its top
  * level ({@link RouteFileShape}), the YAML DSL, an id on every route that no other file
  * or Java route uses, known components and resolvable {@code {{placeholders}}}, existing
- * templates and well-formed template parameters. Each refusal names the line of the route
- * it concerns.
+ * templates, well-formed template parameters, and a consumer queue the hub uses for
+ * nothing else ({@link ConsumerQueueClaims}). Each refusal names the line of the route it
+ * concerns.
  */
 final class RouteFileValidator {
 
@@ -42,15 +45,23 @@ final class RouteFileValidator {
 			Map.entry("prefetch", "[1-9]\\d{0,3}"), Map.entry("majors", "[1-9]\\d{0,3}( *, *[1-9]\\d{0,3}){0,15}"),
 			Map.entry("sideEffects", "at-least-once|at-most-once"), Map.entry("ordered", "true|false"),
 			Map.entry("partitions", "[1-9]|[1-5]\\d|6[0-4]"), Map.entry("afterDeadLetter", "skip|park"),
-			Map.entry("breakerFailures", "\\d{1,3}"), Map.entry("breakerProbeInterval", "[1-9]\\d{0,8}"));
+			Map.entry("breakerFailures", "\\d{1,3}"), Map.entry("breakerProbeInterval", "[1-9]\\d{0,8}"),
+			// One literal queue name: spring-rabbitmq takes a comma-separated list (so
+			// "mine,dead-letter" would take both), the value is spliced into the
+			// endpoint's URI ('&' would add options), and the hub declares the value as
+			// written while the endpoint resolves placeholders in it.
+			Map.entry("queue", "[A-Za-z0-9._:-]{1,255}"));
 
 	private final CamelContext camel;
 
 	private final RouteFileShape shape;
 
-	RouteFileValidator(CamelContext camel, RouteFileShape shape) {
+	private final TopologyProperties topology;
+
+	RouteFileValidator(CamelContext camel, RouteFileShape shape, TopologyProperties topology) {
 		this.camel = camel;
 		this.shape = shape;
+		this.topology = topology;
 	}
 
 	/**
@@ -121,6 +132,7 @@ final class RouteFileValidator {
 			}
 		}
 		Model model = this.camel.getCamelContextExtension().getContextPlugin(Model.class);
+		ConsumerQueueClaims queues = ConsumerQueueClaims.of(this.topology, model, ownIds, fileOf);
 		for (TemplatedRouteDefinition templated : builder.getTemplatedRouteCollection().getTemplatedRoutes()) {
 			int line = (templated.getRouteId() != null) ? lines.getOrDefault(templated.getRouteId(), -1) : -1;
 			ids.add(requireId(templated.getRouteId(), line));
@@ -128,7 +140,14 @@ final class RouteFileValidator {
 				throw new RouteFileRejectedException("unknown route template '" + templated.getRouteTemplateRef() + "'",
 						line(line), null);
 			}
+			Set<String> names = new HashSet<>();
 			for (TemplatedRouteParameterDefinition parameter : templated.getParameters()) {
+				// Camel keeps one of the two, so a check of the other is not a check of
+				// what runs ("queue" twice got past the queue check).
+				if (!names.add(parameter.getName())) {
+					throw new RouteFileRejectedException("parameter '" + parameter.getName() + "' appears twice",
+							line(line), null);
+				}
 				if ("target".equals(parameter.getName())) {
 					checkEndpoint(parameter.getValue(), line);
 				}
@@ -137,6 +156,12 @@ final class RouteFileValidator {
 					throw new RouteFileRejectedException(
 							parameter.getName() + " must match " + format + ", got '" + parameter.getValue() + "'",
 							line(line), null);
+				}
+				if ("queue".equals(parameter.getName())) {
+					Optional<String> refusal = queues.take(parameter.getValue(), templated.getRouteId());
+					if (refusal.isPresent()) {
+						throw new RouteFileRejectedException(refusal.get(), line(line), null);
+					}
 				}
 			}
 		}

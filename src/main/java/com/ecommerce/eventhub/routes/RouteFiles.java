@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import com.ecommerce.eventhub.config.RoutesProperties;
+import com.ecommerce.eventhub.config.TopologyProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
@@ -33,12 +34,12 @@ import org.springframework.stereotype.Component;
  * Camel's own route reload is a development aid: it swaps first and fails afterwards.
  * Here a file is parsed and validated before anything is swapped (every route needs an id
  * that no other file or Java route has, every endpoint a known component and resolvable
- * placeholders, every templated route an existing template). Only then are the file's old
- * routes stopped gracefully (in-flight messages finish, unacknowledged ones return to
- * their queue) and the new ones added; if adding fails, the old version is put back. Each
- * result is logged, counted ({@code eventhub_route_reloads_total{result}}) and kept for
- * {@code GET /api/v1/routes}. Deleting a file stops and removes its routes; their queues
- * and messages stay.
+ * placeholders, every templated route an existing template, every consumer a queue the
+ * hub uses for nothing else). Only then are the file's old routes stopped gracefully
+ * (in-flight messages finish, unacknowledged ones return to their queue) and the new ones
+ * added; if adding fails, the old version is put back. Each result is logged, counted
+ * ({@code eventhub_route_reloads_total{result}}) and kept for {@code GET /api/v1/routes}.
+ * Deleting a file stops and removes its routes; their queues and messages stay.
  */
 @Component
 public class RouteFiles {
@@ -73,14 +74,15 @@ public class RouteFiles {
 	/** Why the folder cannot be read, null while it can. */
 	private volatile String folderProblem;
 
-	public RouteFiles(CamelContext camel, RoutesProperties properties, MeterRegistry meters, Clock clock) {
+	public RouteFiles(CamelContext camel, RoutesProperties properties, TopologyProperties topology,
+			MeterRegistry meters, Clock clock) {
 		this.camel = camel;
 		this.properties = properties;
 		this.meters = meters;
 		this.clock = clock;
 		this.folder = new RouteFolder(properties.directory(), properties.maxFileSize().toBytes());
 		this.validator = new RouteFileValidator(camel, new RouteFileShape(properties.allowBeans(),
-				(int) Math.min(Integer.MAX_VALUE, properties.maxFileSize().toBytes())));
+				(int) Math.min(Integer.MAX_VALUE, properties.maxFileSize().toBytes())), topology);
 		List.of("applied", "rejected", "removed").forEach(this::registerCounter);
 	}
 

@@ -81,7 +81,10 @@ class RouteFilesIT {
 	@AfterEach
 	void tearDown() throws Exception {
 		Files.deleteIfExists(this.file);
-		await().atMost(Duration.ofSeconds(10)).until(() -> this.camel.getRoute("test-forwarder") == null);
+		Files.deleteIfExists(this.file.resolveSibling("second.yaml"));
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> this.camel.getRoute("test-forwarder") == null
+					&& this.camel.getRoute("second-forwarder") == null);
 		this.publisher.close();
 	}
 
@@ -159,6 +162,89 @@ class RouteFilesIT {
 		await().atMost(Duration.ofSeconds(10)).until(() -> webhook.callsOf(afterUnknownComponent) == 1);
 		assertThat(fileStatus().get("routeIds")).extracting(JsonNode::asText)
 			.containsExactlyInAnyOrder("test-forwarder", "test-forwarder-post");
+	}
+
+	@Test
+	void aConsumerOfTheDeadLetterQueueIsRefusedAndNoRouteStarts() throws Exception {
+		// It was applied: the route failed every dead letter and dead-lettered it
+		// into the queue it read, 24,400 failures in 40 s, the listing showing none.
+		write(forwarderOn(topology.deadLetterQueue()));
+		JsonNode rejected = awaitFileStatus("REJECTED");
+		assertThat(rejected.get("reason").asText()).contains("'" + topology.deadLetterQueue() + "'",
+				"dead-letter queue");
+		assertThat(rejected.get("line").asInt()).isPositive();
+		assertThat(this.camel.getRoute("test-forwarder")).isNull();
+		assertThat(this.camel.getRoute("test-forwarder-post")).isNull();
+	}
+
+	@Test
+	void aConsumerOfTheNotificationRoutesQueueIsRefusedAndNoRouteStarts() throws Exception {
+		String notifications = this.camel.resolvePropertyPlaceholders("{{hub.notifications.queue}}");
+		// Another prefetch than the Java route's: with the same endpoint URI Camel itself
+		// refused the second consumer, but only after the hub had bound the queue to the
+		// file's patterns.
+		write(withPrefetch(forwarderOn(notifications)));
+		JsonNode rejected = awaitFileStatus("REJECTED");
+		assertThat(rejected.get("reason").asText()).contains("'" + notifications + "'",
+				"route 'notification-order-events' (a Java route)");
+		assertThat(this.camel.getRoute("test-forwarder")).isNull();
+		assertThat(this.camel.getRoute("test-forwarder-post")).isNull();
+	}
+
+	@Test
+	void theHubsOtherQueuesAndQueueListsAreRefusedToo() throws Exception {
+		String archive = topology.deadLetterQueue() + ".archive";
+		String[][] refused = { { archive, "archive queue" },
+				{ topology.deadLetterQueue() + ".parked", "archive refused" },
+				{ topology.queue("inventory.events"), "domain queue" },
+				{ this.camel.resolvePropertyPlaceholders("{{hub.mail.queue}}"), "route 'email-send'" },
+				{ QUEUE + "," + topology.deadLetterQueue(), "queue must match" },
+				{ "\"{{hub.mail.queue}}\"", "queue must match" } };
+		for (String[] queue : refused) {
+			write(forwarderOn(queue[0]));
+			await().atMost(Duration.ofSeconds(10)).until(() -> {
+				JsonNode file = fileStatus();
+				return file != null && file.path("reason").asText().contains(queue[1]);
+			});
+			assertThat(fileStatus().get("status").asText()).as(queue[0]).isEqualTo("REJECTED");
+			assertThat(this.camel.getRoute("test-forwarder")).as(queue[0]).isNull();
+		}
+		write(forwarder(1, "").replace("      - name: bindings\n",
+				"      - name: queue\n        value: " + topology.deadLetterQueue() + "\n      - name: bindings\n"));
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> fileStatus().path("reason").asText().contains("parameter 'queue' appears twice"));
+		assertThat(this.camel.getRoute("test-forwarder")).isNull();
+	}
+
+	@Test
+	void twoFilesCannotTakeOneQueueNorOneAPartitionQueueOfTheOther() throws Exception {
+		write(forwarder(1, ""));
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.camel.getRoute("test-forwarder") != null);
+		Path second = this.file.resolveSibling("second.yaml");
+		String copy = withPrefetch(forwarder(1, "").replace("test-forwarder", "second-forwarder"));
+
+		Files.writeString(second, copy);
+		await().atMost(Duration.ofSeconds(10)).until(() -> reasonOf("second.yaml").contains("'" + QUEUE + "'"));
+		assertThat(reasonOf("second.yaml")).contains("route 'test-forwarder' (file forwarder.yaml)");
+		assertThat(this.camel.getRoute("second-forwarder")).isNull();
+
+		// An ordered route on QUEUE takes QUEUE.p0 ... instead.
+		Files.writeString(second, copy.replace("value: " + QUEUE, "value: " + QUEUE + ".p1"));
+		await().atMost(Duration.ofSeconds(10)).until(() -> reasonOf("second.yaml").contains("partition queue"));
+		assertThat(this.camel.getRoute("second-forwarder")).isNull();
+
+		// The file's own previous version does not count: an edit keeps its queue.
+		write(forwarder(2, "# two attempts"));
+		await().atMost(Duration.ofSeconds(10)).until(() -> "2".equals(policyOf("test-forwarder")));
+	}
+
+	private String reasonOf(String name) throws Exception {
+		for (JsonNode file : HubHttp.json(new HubHttp(this.port).get("/api/v1/routes", ADMIN_KEY)).path("files")) {
+			if (file.get("file").asText().equals(name)) {
+				return file.path("reason").asText("");
+			}
+		}
+		return "";
 	}
 
 	@Test
@@ -389,6 +475,15 @@ class RouteFilesIT {
 				              connectTimeout: 2000
 				              responseTimeout: 5000
 				""".formatted(comment, QUEUE, attempts);
+	}
+
+	private static String forwarderOn(String queue) {
+		return forwarder(1, "").replace("value: " + QUEUE + "\n", "value: " + queue + "\n");
+	}
+
+	private static String withPrefetch(String forwarder) {
+		return forwarder.replace("      - name: bindings\n",
+				"      - name: prefetch\n        value: \"7\"\n      - name: bindings\n");
 	}
 
 	private static WebhookServer startWebhook() {
