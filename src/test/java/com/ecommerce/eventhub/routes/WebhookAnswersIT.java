@@ -182,26 +182,8 @@ class WebhookAnswersIT {
 				      # (PeerBreakers): this test counts the calls each answer gets.
 				      - name: breakerFailures
 				        value: "0"
-				- route:
-				    id: answers-forwarder-post
-				    from:
-				      uri: direct:answers-forwarder-post
-				      steps:
-				        - removeHeaders:
-				            pattern: "*"
-				        - setHeader:
-				            name: X-Event-Id
-				            simple: "${exchangeProperty.hubEventId}"
-				        - setHeader:
-				            name: CamelHttpMethod
-				            constant: POST
-				        - to:
-				            uri: "{{hub.webhooks.inventory-url}}"
-				            parameters:
-				              connectTimeout: 2000
-				              responseTimeout: 5000
-				              ignoreResponseBody: true
-				""".formatted(topology.consumerQueue("answers"));
+				""".formatted(topology.consumerQueue("answers"))
+				+ postRoute("answers-forwarder-post", "{{hub.webhooks.inventory-url}}", 5000);
 	}
 
 	/**
@@ -228,10 +210,20 @@ class WebhookAnswersIT {
 				        value: "15000"
 				      - name: breakerFailures
 				        value: "0"
+				""".formatted(topology.consumerQueue("endless"))
+				+ postRoute("endless-forwarder-post", "{{test.endless-peer-url}}", 10000);
+	}
+
+	/**
+	 * The shipped forwarder's second route: the event POSTed to a URL with its eventId,
+	 * the answer's body ignored.
+	 */
+	private static String postRoute(String id, String url, int responseTimeout) {
+		return """
 				- route:
-				    id: endless-forwarder-post
+				    id: %1$s
 				    from:
-				      uri: direct:endless-forwarder-post
+				      uri: direct:%1$s
 				      steps:
 				        - removeHeaders:
 				            pattern: "*"
@@ -242,12 +234,12 @@ class WebhookAnswersIT {
 				            name: CamelHttpMethod
 				            constant: POST
 				        - to:
-				            uri: "{{test.endless-peer-url}}"
+				            uri: "%2$s"
 				            parameters:
 				              connectTimeout: 2000
-				              responseTimeout: 10000
+				              responseTimeout: %3$d
 				              ignoreResponseBody: true
-				""".formatted(topology.consumerQueue("endless"));
+				""".formatted(id, url, responseTimeout);
 	}
 
 	private static EndlessHeadPeer startEndlessPeer() {
