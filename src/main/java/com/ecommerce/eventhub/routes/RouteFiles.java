@@ -186,9 +186,8 @@ public class RouteFiles {
 			return;
 		}
 		catch (RuntimeException ex) {
-			// A failure the checks do not expect is a bug of the hub, but still this
-			// file's:
-			// refused, so the watcher goes on with the other files and later polls.
+			// A failure the checks do not expect is a bug of the hub, but the file caused
+			// it: refused, so the watcher goes on with the other files and later polls.
 			log.error("Checking route file {} failed unexpectedly", name, ex);
 			reject(name, previousIds, YamlLines.lineOf(ex), "could not be checked: " + rootMessage(ex));
 			return;
