@@ -21,7 +21,6 @@ import org.apache.camel.AsyncCallback;
 import org.apache.camel.AsyncProcessor;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
-import org.apache.camel.spi.UnitOfWork;
 import org.apache.camel.support.AsyncProcessorHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -138,13 +137,9 @@ class HandlerInvoker implements AsyncProcessor, DisposableBean {
 			return true;
 		}
 		Instant publishedAt = EventLag.publishedAt(exchange.getMessage().getHeader(EventLag.PUBLISHED_AT_HEADER));
-		// A redelivery calls this on the error handler's thread, where Camel has not set
-		// the event's identity.
-		EventLogContext.enter(exchange);
 		Attempt attempt = new Attempt(route, envelope, body, publishedAt,
 				EventTracing.valid(exchange.getMessage().getHeader(EventTracing.TRACEPARENT)), exchange, callback,
 				MDC.getCopyOfContextMap());
-		UnitOfWork unitOfWork = exchange.getUnitOfWork();
 		try {
 			route.attempts().execute(attempt);
 		}
@@ -155,9 +150,6 @@ class HandlerInvoker implements AsyncProcessor, DisposableBean {
 			callback.done(true);
 			return true;
 		}
-		// Camel clears the MDC on the thread that completes the exchange: this one
-		// (the listener's, or a redelivery thread) would keep it.
-		EventLogContext.leave(unitOfWork);
 		return false;
 	}
 
