@@ -1,6 +1,9 @@
 package com.ecommerce.eventhub.consumers;
 
+import java.util.Map;
+
 import org.apache.camel.component.http.HttpComponent;
+import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
 import org.apache.hc.client5.http.impl.io.ManagedHttpClientConnectionFactory;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.client5.http.io.HttpClientConnectionManager;
@@ -12,10 +15,11 @@ import org.apache.hc.core5.pool.PoolConcurrencyPolicy;
 import org.apache.hc.core5.util.TimeValue;
 
 /**
- * camel-http with a bounded answer head: Apache HttpClient reads a status line and header
- * lines of any length and any number by default, so a peer answering with a header that
- * never ends filled the heap while the attempt timeout only abandoned the thread reading
- * it. A head over the limits fails the call with HttpClient's
+ * camel-http with a bounded answer head, read only while its attempt runs (see
+ * {@link InterruptibleAnswers}): Apache HttpClient reads a status line and header lines
+ * of any length and any number by default, so a peer answering with a header that never
+ * ends filled the heap while the attempt timeout only abandoned the thread reading it. A
+ * head over the limits fails the call with HttpClient's
  * {@code MessageConstraintException} ("Maximum line length limit exceeded", "Maximum
  * header count exceeded") and the connection is closed.
  *
@@ -51,7 +55,10 @@ class BoundedHttpComponent extends HttpComponent {
 			int maxTotalConnections, int connectionsPerRoute, SocketConfig defaultSocketConfig) {
 		PoolingHttpClientConnectionManager manager = new PoolingHttpClientConnectionManager(registry,
 				PoolConcurrencyPolicy.STRICT, TimeValue.ofMilliseconds(getConnectionTimeToLive()),
-				ManagedHttpClientConnectionFactory.builder().http1Config(BOUNDED_HEAD).build());
+				ManagedHttpClientConnectionFactory.builder()
+					.http1Config(BOUNDED_HEAD)
+					.responseParserFactory(InterruptibleAnswers.heads(BOUNDED_HEAD))
+					.build());
 		int total = (maxTotalConnections != 0) ? maxTotalConnections : getMaxTotalConnections();
 		if (total > 0) {
 			manager.setMaxTotal(total);
@@ -62,6 +69,14 @@ class BoundedHttpComponent extends HttpComponent {
 		}
 		manager.setDefaultSocketConfig(defaultSocketConfig);
 		return manager;
+	}
+
+	/** camel-http's client, whose answer bodies are read only while the attempt runs. */
+	@Override
+	protected HttpClientBuilder createHttpClientBuilder(String uri, Map<String, Object> parameters,
+			Map<String, Object> httpClientOptions) {
+		return super.createHttpClientBuilder(uri, parameters, httpClientOptions)
+			.addResponseInterceptorFirst(InterruptibleAnswers.bodies());
 	}
 
 }

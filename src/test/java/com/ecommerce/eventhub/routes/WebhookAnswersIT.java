@@ -5,8 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import com.ecommerce.eventhub.support.EndlessHeadPeer;
-import com.ecommerce.eventhub.support.EndlessHeadPeer.Head;
+import com.ecommerce.eventhub.support.EndlessAnswerPeer;
 import com.ecommerce.eventhub.support.HubIntegrationTest;
 import com.ecommerce.eventhub.support.OutboxFixtures;
 import com.ecommerce.eventhub.support.QueueRecorder;
@@ -23,6 +22,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -33,7 +33,8 @@ import static org.awaitility.Awaitility.await;
  * A webhook's answer means what HTTP says: 408, 425, 429 and 5xx are retried (after
  * {@code Retry-After} when given, capped at the route's maxDelay), any other 4xx and a
  * 3xx are dead-lettered after one call. An answer whose head exceeds the hub's limits
- * fails the call and its connection is closed.
+ * fails the call and its connection is closed; so does an answer still being read when
+ * its attempt times out.
  */
 @HubIntegrationTest(webEnvironment = WebEnvironment.NONE,
 		properties = { "hub.relay.enabled=false", "hub.routes.poll-interval=300ms", "hub.notifications.enabled=false" })
@@ -43,7 +44,7 @@ class WebhookAnswersIT {
 
 	static final WebhookServer webhook = startWebhook();
 
-	static final EndlessHeadPeer endlessPeer = startEndlessPeer();
+	static final EndlessAnswerPeer endlessPeer = startEndlessPeer();
 
 	@DynamicPropertySource
 	static void hubProperties(DynamicPropertyRegistry registry) {
@@ -59,6 +60,9 @@ class WebhookAnswersIT {
 
 	@Autowired
 	CamelContext camel;
+
+	@Autowired
+	JdbcTemplate jdbc;
 
 	@Test
 	void transientAnswersAreRetriedAndPermanentOnesDeadLetteredAtOnce() throws Exception {
@@ -125,9 +129,9 @@ class WebhookAnswersIT {
 		try (QueueRecorder deadLetters = QueueRecorder.consume(topology.deadLetterQueue());
 				TestPublisher publisher = TestPublisher.to(topology.exchange())) {
 			String endlessLine = publish(publisher, "inventory.restocked",
-					id -> endlessPeer.answer(id, Head.ENDLESS_LINE));
+					id -> endlessPeer.answer(id, EndlessAnswerPeer.Answer.ENDLESS_LINE));
 			String endlessLines = publish(publisher, "inventory.restocked",
-					id -> endlessPeer.answer(id, Head.ENDLESS_LINES));
+					id -> endlessPeer.answer(id, EndlessAnswerPeer.Answer.ENDLESS_LINES));
 
 			// Without the limits the peer feeds the first call for a minute.
 			await().atMost(Duration.ofSeconds(20))
@@ -143,6 +147,49 @@ class WebhookAnswersIT {
 				.contains("Maximum header count exceeded");
 			assertThat(endlessPeer.callsOf(endlessLine)).as("one call per attempt").isEqualTo(2);
 			assertThat(endlessPeer.callsOf(endlessLines)).as("one call per attempt").isEqualTo(2);
+		}
+	}
+
+	/**
+	 * The attempt timeout used to abandon a thread that a peer kept reading: a head
+	 * trickled within the limits, {@code 1xx} heads without end, a body without end
+	 * (camel-http reads an ignored body to its end). With the peer feeding each call for
+	 * a minute, the hub must close each connection soon after its attempt times out (2
+	 * s). An endless head fails the attempt, so that event is dead-lettered after its
+	 * two; a {@code 200 OK} with an endless body is the peer's yes, so that event is done
+	 * after one call.
+	 */
+	@Test
+	void anAnswerStillBeingReadWhenItsAttemptTimesOutIsLetGo() throws Exception {
+		Files.writeString(topology.routesDirectory().resolve("trickle.yaml"), trickleForwarder());
+		await().atMost(Duration.ofSeconds(15)).until(() -> this.camel.getRoute("trickle-forwarder") != null);
+
+		try (QueueRecorder deadLetters = QueueRecorder.consume(topology.deadLetterQueue());
+				TestPublisher publisher = TestPublisher.to(topology.exchange())) {
+			String trickledHead = publish(publisher, "product.updated",
+					id -> endlessPeer.answer(id, EndlessAnswerPeer.Answer.TRICKLED_HEAD));
+			String informational = publish(publisher, "product.updated",
+					id -> endlessPeer.answer(id, EndlessAnswerPeer.Answer.ENDLESS_INFORMATIONAL));
+			String endlessBody = publish(publisher, "product.updated",
+					id -> endlessPeer.answer(id, EndlessAnswerPeer.Answer.ENDLESS_BODY));
+			List<String> heads = List.of(trickledHead, informational);
+
+			// Without it, the peer feeds the first call of each for a minute.
+			await().atMost(Duration.ofSeconds(20))
+				.until(() -> heads.stream().allMatch(id -> endlessPeer.closedByHubOf(id) == 2)
+						&& deadLetters.receivedOf(heads).size() == 2 && endlessPeer.closedByHubOf(endlessBody) == 1);
+
+			for (String id : heads) {
+				assertThat(deadLetters.receivedOf(List.of(id)).get(0).header(DeadLetterHeaders.EXCEPTION_MESSAGE))
+					.contains("attempt did not finish within PT2S");
+				assertThat(endlessPeer.callsOf(id)).as("one call per attempt").isEqualTo(2);
+			}
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> this.jdbc.queryForList(
+						"SELECT state FROM side_effect WHERE consumer = 'trickle-forwarder' AND event_id = ?::uuid",
+						String.class, endlessBody), states -> states.equals(List.of("SUCCEEDED")));
+			assertThat(endlessPeer.callsOf(endlessBody)).as("answered 200: called once").isEqualTo(1);
+			assertThat(deadLetters.receivedOf(List.of(endlessBody))).isEmpty();
 		}
 	}
 
@@ -215,6 +262,34 @@ class WebhookAnswersIT {
 	}
 
 	/**
+	 * A forwarder of product.updated to the endless peer with a 2 s attempt timeout, well
+	 * under its 10 s response timeout (the longest one read may wait).
+	 */
+	private static String trickleForwarder() {
+		return """
+				- templatedRoute:
+				    routeTemplateRef: hub-consumer
+				    routeId: trickle-forwarder
+				    parameters:
+				      - name: queue
+				        value: %s
+				      - name: bindings
+				        value: "product.updated"
+				      - name: target
+				        value: direct:trickle-forwarder-post
+				      - name: maximumAttempts
+				        value: "2"
+				      - name: initialDelay
+				        value: "100"
+				      - name: attemptTimeout
+				        value: "2000"
+				      - name: breakerFailures
+				        value: "0"
+				""".formatted(topology.consumerQueue("trickle"))
+				+ postRoute("trickle-forwarder-post", "{{test.endless-peer-url}}", 10000);
+	}
+
+	/**
 	 * The shipped forwarder's second route: the event POSTed to a URL with its eventId,
 	 * the answer's body ignored.
 	 */
@@ -242,9 +317,9 @@ class WebhookAnswersIT {
 				""".formatted(id, url, responseTimeout);
 	}
 
-	private static EndlessHeadPeer startEndlessPeer() {
+	private static EndlessAnswerPeer startEndlessPeer() {
 		try {
-			return EndlessHeadPeer.start();
+			return EndlessAnswerPeer.start();
 		}
 		catch (java.io.IOException ex) {
 			throw new java.io.UncheckedIOException(ex);

@@ -19,14 +19,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A hostile webhook on a plain socket: it reads a request's head and answers
- * {@code 200 OK} followed by a response head that never ends, either one header line that
- * never ends or header lines of 1 KB without end, chosen per X-Event-Id. It writes the
- * same buffer over and over at about 1 MB/s, so neither it nor a hub that keeps reading
- * runs out of memory during a test, until its write fails (the hub closed the connection)
- * or it gives up after {@link #GIVE_UP}.
+ * A hostile webhook on a plain socket: it reads a request's head and answers with an
+ * answer that never ends, chosen per X-Event-Id (see {@link Answer}). It writes until its
+ * write fails (the hub closed the connection) or it gives up after {@link #GIVE_UP}: the
+ * endless heads at about 1 MB/s, so neither it nor a hub that keeps reading runs out of
+ * memory during a test, the others a little every 100 ms.
  */
-public final class EndlessHeadPeer implements AutoCloseable {
+public final class EndlessAnswerPeer implements AutoCloseable {
 
 	/** How long one connection is fed at most when the hub never closes it. */
 	static final Duration GIVE_UP = Duration.ofSeconds(60);
@@ -41,21 +40,28 @@ public final class EndlessHeadPeer implements AutoCloseable {
 
 	private static final byte[] FILLER_LINES = filled(64 * 1024, "X-Filler: ");
 
+	private static final byte[] PROCESSING = "HTTP/1.1 102 Processing\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+	private static final byte[] BODY_HEAD = "HTTP/1.1 200 OK\r\nContent-Length: 1000000000\r\n\r\n"
+		.getBytes(StandardCharsets.US_ASCII);
+
+	private static final byte[] BODY_PART = filled(1024, "");
+
 	private final ServerSocket server;
 
 	private final ExecutorService threads = Executors.newCachedThreadPool(runnable -> {
-		Thread thread = new Thread(runnable, "endless-head-peer");
+		Thread thread = new Thread(runnable, "endless-answer-peer");
 		thread.setDaemon(true);
 		return thread;
 	});
 
-	private final Map<String, Head> heads = new ConcurrentHashMap<>();
+	private final Map<String, Answer> answers = new ConcurrentHashMap<>();
 
 	private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
 
 	private final Map<String, AtomicInteger> closedByHub = new ConcurrentHashMap<>();
 
-	private EndlessHeadPeer() throws IOException {
+	private EndlessAnswerPeer() throws IOException {
 		this.server = new ServerSocket();
 		this.server.bind(new InetSocketAddress("127.0.0.1", 0));
 		this.threads.execute(this::acceptLoop);
@@ -66,8 +72,8 @@ public final class EndlessHeadPeer implements AutoCloseable {
 	 * @return the running peer
 	 * @throws IOException when no port can be bound
 	 */
-	public static EndlessHeadPeer start() throws IOException {
-		return new EndlessHeadPeer();
+	public static EndlessAnswerPeer start() throws IOException {
+		return new EndlessAnswerPeer();
 	}
 
 	public String url() {
@@ -78,10 +84,10 @@ public final class EndlessHeadPeer implements AutoCloseable {
 	 * Chooses the answer to an event's calls (any other call gets a header line that
 	 * never ends).
 	 * @param eventId the event's id (X-Event-Id)
-	 * @param head the endless head to send
+	 * @param answer the endless answer to send
 	 */
-	public void answer(String eventId, Head head) {
-		this.heads.put(eventId, head);
+	public void answer(String eventId, Answer answer) {
+		this.answers.put(eventId, answer);
 	}
 
 	/** Calls with this X-Event-Id so far. */
@@ -116,7 +122,7 @@ public final class EndlessHeadPeer implements AutoCloseable {
 			String eventId = eventIdOf(readHead(socket.getInputStream()));
 			this.calls.computeIfAbsent(eventId, id -> new AtomicInteger()).incrementAndGet();
 			try {
-				feed(socket.getOutputStream(), this.heads.getOrDefault(eventId, Head.ENDLESS_LINE));
+				feed(socket.getOutputStream(), this.answers.getOrDefault(eventId, Answer.ENDLESS_LINE));
 			}
 			catch (IOException ex) {
 				this.closedByHub.computeIfAbsent(eventId, id -> new AtomicInteger()).incrementAndGet();
@@ -127,20 +133,36 @@ public final class EndlessHeadPeer implements AutoCloseable {
 		}
 	}
 
-	private static void feed(OutputStream out, Head head) throws IOException, InterruptedException {
-		out.write(STATUS_LINE);
-		byte[] part = (head == Head.ENDLESS_LINE) ? LINE_PART : FILLER_LINES;
-		if (head == Head.ENDLESS_LINE) {
-			out.write(LINE_START);
-		}
+	private static void feed(OutputStream out, Answer answer) throws IOException, InterruptedException {
+		byte[] start = switch (answer) {
+			case ENDLESS_LINE, TRICKLED_HEAD -> concat(STATUS_LINE, LINE_START);
+			case ENDLESS_LINES -> STATUS_LINE;
+			case ENDLESS_INFORMATIONAL -> new byte[0];
+			case ENDLESS_BODY -> BODY_HEAD;
+		};
+		byte[] part = switch (answer) {
+			case ENDLESS_LINE -> LINE_PART;
+			case ENDLESS_LINES -> FILLER_LINES;
+			case TRICKLED_HEAD -> new byte[] { 'a' };
+			case ENDLESS_INFORMATIONAL -> PROCESSING;
+			case ENDLESS_BODY -> BODY_PART;
+		};
+		// the endless heads at about 1 MB/s: the unbounded hub grows slowly enough to
+		// stay alive for the test
+		long pause = (answer == Answer.ENDLESS_LINE || answer == Answer.ENDLESS_LINES) ? 60 : 100;
+		out.write(start);
 		long end = System.nanoTime() + GIVE_UP.toNanos();
 		while (System.nanoTime() < end) {
 			out.write(part);
 			out.flush();
-			// about 1 MB/s: the unbounded hub grows slowly enough to stay alive for the
-			// test
-			Thread.sleep(60);
+			Thread.sleep(pause);
 		}
+	}
+
+	private static byte[] concat(byte[] first, byte[] second) {
+		byte[] both = Arrays.copyOf(first, first.length + second.length);
+		System.arraycopy(second, 0, both, first.length, second.length);
+		return both;
 	}
 
 	private static String readHead(InputStream in) throws IOException {
@@ -183,14 +205,28 @@ public final class EndlessHeadPeer implements AutoCloseable {
 		this.threads.shutdownNow();
 	}
 
-	/** What follows the status line. */
-	public enum Head {
+	/** What the peer answers. */
+	public enum Answer {
 
-		/** {@code X-Big: aaaa...} without a line end. */
+		/** {@code 200 OK}, then {@code X-Big: aaaa...} without a line end. */
 		ENDLESS_LINE,
 
-		/** {@code X-Filler: aaaa...\r\n} lines of 1 KB without end. */
-		ENDLESS_LINES
+		/**
+		 * {@code 200 OK}, then {@code X-Filler: aaaa...\r\n} lines of 1 KB without end.
+		 */
+		ENDLESS_LINES,
+
+		/**
+		 * {@code 200 OK}, then {@code X-Big: aaaa...} one byte every 100 ms: within the
+		 * limits for 800 s.
+		 */
+		TRICKLED_HEAD,
+
+		/** {@code 102 Processing} heads, one every 100 ms. */
+		ENDLESS_INFORMATIONAL,
+
+		/** {@code 200 OK} with a body of 1 GB, sent 1 KB every 100 ms. */
+		ENDLESS_BODY
 
 	}
 
