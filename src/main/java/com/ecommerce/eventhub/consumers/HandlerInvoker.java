@@ -137,6 +137,9 @@ class HandlerInvoker implements AsyncProcessor, DisposableBean {
 			return true;
 		}
 		Instant publishedAt = EventLag.publishedAt(exchange.getMessage().getHeader(EventLag.PUBLISHED_AT_HEADER));
+		// A redelivery comes here on the error handler's thread, which may hold another
+		// exchange's identity.
+		EventLogContext.of(exchange).enter();
 		Attempt attempt = new Attempt(route, envelope, body, publishedAt,
 				EventTracing.valid(exchange.getMessage().getHeader(EventTracing.TRACEPARENT)), exchange, callback,
 				MDC.getCopyOfContextMap());
@@ -150,6 +153,9 @@ class HandlerInvoker implements AsyncProcessor, DisposableBean {
 			callback.done(true);
 			return true;
 		}
+		// The exchange goes on on the attempt thread; Camel clears its own keys here, not
+		// the event's.
+		EventLogContext.leave();
 		return false;
 	}
 
@@ -291,7 +297,23 @@ class HandlerInvoker implements AsyncProcessor, DisposableBean {
 			catch (RejectedExecutionException ex) {
 				// The route is being removed: the message goes back to its queue with the
 				// exchange's failure.
-				complete(false, ex);
+				onTimeoutThread(() -> complete(false, ex));
+			}
+		}
+
+		/**
+		 * Completes the exchange from the timeout thread, with the exchange's MDC: Camel
+		 * logs its failure and goes on routing it here.
+		 */
+		private void onTimeoutThread(Runnable completion) {
+			if (this.mdc != null) {
+				MDC.setContextMap(this.mdc);
+			}
+			try {
+				completion.run();
+			}
+			finally {
+				MDC.clear();
 			}
 		}
 
@@ -358,7 +380,7 @@ class HandlerInvoker implements AsyncProcessor, DisposableBean {
 			}
 			// Should the handler still succeed, its success is recorded and the next
 			// attempt skips it.
-			finish(false, new AttemptTimeoutException(this.route.attemptTimeout()));
+			onTimeoutThread(() -> finish(false, new AttemptTimeoutException(this.route.attemptTimeout())));
 		}
 
 		private void complete(boolean handled, Throwable failure) {

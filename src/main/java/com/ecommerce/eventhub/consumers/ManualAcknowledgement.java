@@ -9,7 +9,6 @@ import org.apache.camel.component.springrabbit.SpringRabbitMQConstants;
 import org.apache.camel.support.SynchronizationAdapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 import org.springframework.stereotype.Component;
 
@@ -38,46 +37,16 @@ class ManualAcknowledgement implements Processor {
 	 */
 	static final Duration REQUEUE_DELAY = Duration.ofSeconds(5);
 
-	/**
-	 * Longest MDC value; these come from AMQP properties anyone with broker access can
-	 * set.
-	 */
-	private static final int MAX_MDC_LENGTH = 100;
-
 	private final CoalescedAcks acks;
 
 	ManualAcknowledgement(CoalescedAcks acks) {
 		this.acks = acks;
 	}
 
-	private static void putMdc(String key, String value) {
-		if (value != null) {
-			MDC.put(key, loggable(value));
-		}
-		else {
-			MDC.remove(key);
-		}
-	}
-
-	/**
-	 * The value without control characters (no forged log lines) and at most 100
-	 * characters long.
-	 */
-	static String loggable(String value) {
-		String bounded = (value.length() <= MAX_MDC_LENGTH) ? value : value.substring(0, MAX_MDC_LENGTH);
-		StringBuilder clean = new StringBuilder(bounded.length());
-		bounded.codePoints().forEach(c -> clean.appendCodePoint(Character.isISOControl(c) ? '?' : c));
-		return clean.toString();
-	}
-
 	@Override
 	public void process(Exchange exchange) {
-		// The event's identity in every log line of its path; Camel carries the MDC
-		// across the route's asynchronous redeliveries
-		// (camel.main.mdc-logging-keys-pattern) and clears it after.
-		putMdc("eventId", exchange.getMessage().getHeader(SpringRabbitMQConstants.MESSAGE_ID, String.class));
-		putMdc("eventType", exchange.getMessage().getHeader(SpringRabbitMQConstants.TYPE, String.class));
-		putMdc("correlationId", exchange.getMessage().getHeader(SpringRabbitMQConstants.CORRELATION_ID, String.class));
+		// The event's identity in every log line of its path.
+		EventLogContext.of(exchange).enter();
 		Channel channel = exchange.getProperty(SpringRabbitMQConstants.CHANNEL, Channel.class);
 		Long deliveryTag = exchange.getMessage().getHeader(SpringRabbitMQConstants.DELIVERY_TAG, Long.class);
 		if (channel == null || deliveryTag == null) {

@@ -39,8 +39,8 @@ class TolerantMessageProperties extends DefaultMessagePropertiesConverter {
 				throw ex;
 			}
 			log.warn("Message {} from {} has an x-death header Spring AMQP cannot read ({}); it is read without it",
-					ManualAcknowledgement.loggable(String.valueOf(source.getMessageId())),
-					ManualAcknowledgement.loggable(String.valueOf(envelope.getRoutingKey())), ex.toString());
+					EventLogContext.loggable(String.valueOf(source.getMessageId())),
+					EventLogContext.loggable(String.valueOf(envelope.getRoutingKey())), ex.toString());
 			Map<String, Object> rest = new HashMap<>(headers);
 			rest.remove(X_DEATH);
 			return super.toMessageProperties(source.builder().headers(rest).build(), envelope, charset);
