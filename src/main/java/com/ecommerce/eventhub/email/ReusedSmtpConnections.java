@@ -88,6 +88,8 @@ final class ReusedSmtpConnections extends DefaultJavaMailSender implements AutoC
 		properties.setProperty(prefix + "auth", String.valueOf(!mail.username().isEmpty()));
 		// A connection given up is closed without waiting for the answer to QUIT.
 		properties.setProperty(prefix + "quitwait", "false");
+		// What the server sends is bounded in size and read only while the attempt runs.
+		properties.put(prefix + "socketFactory", new BoundedSmtpSockets());
 		setJavaMailProperties(properties);
 		setProtocol(protocol);
 		setHost(mail.host());
