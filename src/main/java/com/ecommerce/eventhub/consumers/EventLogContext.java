@@ -1,31 +1,30 @@
 package com.ecommerce.eventhub.consumers;
 
+import java.util.Map;
+
 import org.apache.camel.Exchange;
 import org.apache.camel.component.springrabbit.SpringRabbitMQConstants;
 import org.slf4j.MDC;
 
 /**
- * A consumed message's identity in the MDC of the threads that work for it
- * ({@code eventId}, {@code eventType}, {@code correlationId}, from its AMQP properties),
- * read once per message and kept with its exchange.
+ * The MDC of the threads that work for a consumed message: Camel's {@code camel.*} keys
+ * and the message's identity ({@code eventId}, {@code eventType}, {@code correlationId},
+ * from its AMQP properties), kept with its exchange.
  *
  * <p>
- * Camel's MDC unit of work sets and clears only its own {@code camel.*} keys. When an
- * exchange goes on on another thread (an attempt thread, the timeout thread, a
- * redelivery), Camel's restore copies the keys the thread handing over had and adds only
- * those the receiving thread lacks: a key an earlier exchange left on a thread won. So
- * each thread here puts the whole identity (a key the message has no value for is
- * removed) before working for an exchange, and a thread that hands an exchange over
- * removes it ({@link HandlerInvoker}).
- *
- * @param eventId the message id, or null
- * @param eventType the type, or null
- * @param correlationId the correlation id, or null
+ * Camel's MDC unit of work sets its keys on the thread that runs a step, and on handing
+ * an exchange to another thread it restores only the keys the receiving thread lacks: a
+ * key an earlier exchange left on a thread won, and a redelivery reaches the handler on
+ * Camel's error handler thread with whatever that thread last had. So the MDC an exchange
+ * has at its route's first step ({@link ManualAcknowledgement}, on the listener thread,
+ * where Camel has just set its keys) is kept with the exchange; every hand-over to an
+ * attempt thread and every thread that completes the exchange uses that, and the thread
+ * that hands it over removes it.
  */
-record EventLogContext(String eventId, String eventType, String correlationId) {
+final class EventLogContext {
 
-	/** The exchange property holding it. */
-	static final String PROPERTY = "hubEventLogContext";
+	/** The exchange property holding the kept MDC. */
+	static final String PROPERTY = "hubLogContext";
 
 	/**
 	 * Longest MDC value; these come from AMQP properties anyone with broker access can
@@ -33,48 +32,50 @@ record EventLogContext(String eventId, String eventType, String correlationId) {
 	 */
 	private static final int MAX_LENGTH = 100;
 
+	private EventLogContext() {
+	}
+
 	/**
-	 * The identity of the message an exchange consumed, read from its properties the
-	 * first time and kept with the exchange.
+	 * Puts the consumed message's identity in this thread's MDC (a key the message has no
+	 * value for is removed) and keeps the MDC, Camel's keys included, with the exchange.
+	 * @param exchange the exchange at its route's first step, on the listener thread
 	 */
-	static EventLogContext of(Exchange exchange) {
-		EventLogContext context = exchange.getProperty(PROPERTY, EventLogContext.class);
-		if (context == null) {
-			context = new EventLogContext(
-					loggableOrNull(exchange.getMessage().getHeader(SpringRabbitMQConstants.MESSAGE_ID, String.class)),
-					loggableOrNull(exchange.getMessage().getHeader(SpringRabbitMQConstants.TYPE, String.class)),
-					loggableOrNull(
-							exchange.getMessage().getHeader(SpringRabbitMQConstants.CORRELATION_ID, String.class)));
-			exchange.setProperty(PROPERTY, context);
-		}
-		return context;
-	}
-
-	/** Puts the identity in this thread's MDC, replacing any other message's. */
-	void enter() {
-		put("eventId", this.eventId);
-		put("eventType", this.eventType);
-		put("correlationId", this.correlationId);
-	}
-
-	/** Removes a message's identity from this thread's MDC. */
-	static void leave() {
-		MDC.remove("eventId");
-		MDC.remove("eventType");
-		MDC.remove("correlationId");
+	static void enter(Exchange exchange) {
+		put("eventId", exchange.getMessage().getHeader(SpringRabbitMQConstants.MESSAGE_ID, String.class));
+		put("eventType", exchange.getMessage().getHeader(SpringRabbitMQConstants.TYPE, String.class));
+		put("correlationId", exchange.getMessage().getHeader(SpringRabbitMQConstants.CORRELATION_ID, String.class));
+		Map<String, String> now = MDC.getCopyOfContextMap();
+		exchange.setProperty(PROPERTY, (now != null) ? now : Map.of());
 	}
 
 	private static void put(String key, String value) {
 		if (value != null) {
-			MDC.put(key, value);
+			MDC.put(key, loggable(value));
 		}
 		else {
 			MDC.remove(key);
 		}
 	}
 
-	private static String loggableOrNull(String value) {
-		return (value != null) ? loggable(value) : null;
+	/**
+	 * The MDC for the threads the exchange goes on on: the one {@link #enter} kept.
+	 * @param exchange a consumed message's exchange, about to be handed over
+	 * @return the MDC to set on them (empty when there is none)
+	 */
+	@SuppressWarnings("unchecked")
+	static Map<String, String> of(Exchange exchange) {
+		Map<String, String> kept = exchange.getProperty(PROPERTY, Map.class);
+		return (kept != null) ? kept : Map.of();
+	}
+
+	/**
+	 * Removes an exchange's MDC from this thread, which goes on without the exchange.
+	 * @param context what {@link #of} gave
+	 */
+	static void leave(Map<String, String> context) {
+		for (String key : context.keySet()) {
+			MDC.remove(key);
+		}
 	}
 
 	/**

@@ -137,12 +137,12 @@ class HandlerInvoker implements AsyncProcessor, DisposableBean {
 			return true;
 		}
 		Instant publishedAt = EventLag.publishedAt(exchange.getMessage().getHeader(EventLag.PUBLISHED_AT_HEADER));
-		// A redelivery comes here on the error handler's thread, which may hold another
-		// exchange's identity.
-		EventLogContext.of(exchange).enter();
+		// A redelivery comes here on the error handler's thread, whose MDC is another
+		// exchange's or none: the attempt gets the MDC the exchange had the first time.
+		Map<String, String> logContext = EventLogContext.of(exchange);
 		Attempt attempt = new Attempt(route, envelope, body, publishedAt,
 				EventTracing.valid(exchange.getMessage().getHeader(EventTracing.TRACEPARENT)), exchange, callback,
-				MDC.getCopyOfContextMap());
+				logContext);
 		try {
 			route.attempts().execute(attempt);
 		}
@@ -153,9 +153,9 @@ class HandlerInvoker implements AsyncProcessor, DisposableBean {
 			callback.done(true);
 			return true;
 		}
-		// The exchange goes on on the attempt thread; Camel clears its own keys here, not
-		// the event's.
-		EventLogContext.leave();
+		// The exchange goes on on the attempt thread; Camel would clear only its own keys
+		// here, and on a redelivery thread none.
+		EventLogContext.leave(logContext);
 		return false;
 	}
 
@@ -243,12 +243,14 @@ class HandlerInvoker implements AsyncProcessor, DisposableBean {
 				boolean handled = HandlerInvoker.this.once.handle(this.route, this.envelope, this.body,
 						this.completed::get);
 				this.peerFailure = current.peerFailure();
+				restoreLogContext();
 				complete(handled, null);
 			}
 			catch (Throwable ex) { // whatever the handler threw, the exchange must
 									// complete, or its message stays unacknowledged
 				this.peerFailure = current.peerFailure();
 				span.error(ex);
+				restoreLogContext();
 				complete(false, ex);
 			}
 			finally {
@@ -264,6 +266,17 @@ class HandlerInvoker implements AsyncProcessor, DisposableBean {
 				Thread.interrupted(); // a late timeout must not leak into the pool's next
 										// task
 				MDC.clear();
+			}
+		}
+
+		/**
+		 * Puts the exchange's MDC back before Camel goes on with it here: an exchange the
+		 * handler sent (a YAML route's target) cleared this thread's MDC when it was
+		 * done, and Camel restored only its own keys.
+		 */
+		private void restoreLogContext() {
+			if (this.mdc != null) {
+				this.mdc.forEach(MDC::put);
 			}
 		}
 

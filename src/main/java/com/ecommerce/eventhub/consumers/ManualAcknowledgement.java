@@ -46,7 +46,7 @@ class ManualAcknowledgement implements Processor {
 	@Override
 	public void process(Exchange exchange) {
 		// The event's identity in every log line of its path.
-		EventLogContext.of(exchange).enter();
+		EventLogContext.enter(exchange);
 		Channel channel = exchange.getProperty(SpringRabbitMQConstants.CHANNEL, Channel.class);
 		Long deliveryTag = exchange.getMessage().getHeader(SpringRabbitMQConstants.DELIVERY_TAG, Long.class);
 		if (channel == null || deliveryTag == null) {

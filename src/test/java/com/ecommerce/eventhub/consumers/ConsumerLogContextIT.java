@@ -1,6 +1,7 @@
 package com.ecommerce.eventhub.consumers;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,10 +16,13 @@ import com.ecommerce.eventhub.support.OutboxFixtures;
 import com.ecommerce.eventhub.support.QueueRecorder;
 import com.ecommerce.eventhub.support.TestServices;
 import com.ecommerce.eventhub.support.TestTopology;
+import com.ecommerce.eventhub.support.WebhookServer;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
+import org.apache.camel.CamelContext;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,6 +31,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -39,16 +45,35 @@ import static org.awaitility.Awaitility.await;
  * any exchange.
  */
 @HubIntegrationTest(webEnvironment = WebEnvironment.NONE, properties = { "hub.relay.enabled=false",
-		"hub.consumers.concurrency=1", "logging.level.com.ecommerce.eventhub=DEBUG" })
+		"hub.consumers.concurrency=1", "logging.level.com.ecommerce.eventhub=DEBUG", "hub.routes.poll-interval=300ms" })
 class ConsumerLogContextIT {
 
 	static final TestTopology topology = TestTopology.of(ConsumerLogContextIT.class);
+
+	static final WebhookServer webhook = startWebhook();
+
+	@DynamicPropertySource
+	static void hubProperties(DynamicPropertyRegistry registry) {
+		registry.add("test.log-webhook-url", webhook::url);
+	}
+
+	@AfterAll
+	static void stopWebhook() {
+		webhook.close();
+	}
+
+	@Autowired
+	CamelContext camel;
 
 	/**
 	 * Messages with a type and a correlation id sent one at a time before the others, so
 	 * that every thread of the connection's consumer pool (2 per core) has handled one.
 	 */
 	private static final int EARLIER_MESSAGES = 12;
+
+	/** The exchange a dead letter channel's line is about. */
+	private static final java.util.regex.Pattern EXCHANGE_ID = java.util.regex.Pattern
+		.compile("on ExchangeId: ([^)\\s]+)\\)");
 
 	@Autowired
 	JdbcTemplate jdbc;
@@ -129,6 +154,106 @@ class ConsumerLogContextIT {
 				.contains(event.getMDCPropertyMap().get("eventId")));
 	}
 
+	/**
+	 * A redelivery runs on Camel's error handler thread and the attempt after it on an
+	 * attempt thread: each line logged for the exchange, whatever thread logs it, names
+	 * its event and no other.
+	 */
+	@Test
+	void aRedeliveredEventIsLoggedWithItsOwnIdentityOnEveryThread() throws Exception {
+		Files.writeString(topology.routesDirectory().resolve("log-forwarder.yaml"), forwarder());
+		await().atMost(Duration.ofSeconds(15)).until(() -> this.camel.getRoute("log-forwarder") != null);
+		List<String> ids = new ArrayList<>();
+		try (QueueRecorder deadLetters = QueueRecorder.consume(topology.deadLetterQueue());
+				Connection connection = TestServices.rabbit().newConnection("test-log-context");
+				Channel channel = connection.createChannel()) {
+			channel.confirmSelect();
+			for (int index = 0; index < 2; index++) {
+				ObjectNode event = OutboxFixtures.example("inventory.released");
+				String id = event.get("eventId").asText();
+				webhook.answer(id, 503);
+				ids.add(id);
+				publish(channel, "inventory.released",
+						new AMQP.BasicProperties.Builder().messageId(id)
+							.type("inventory.released")
+							.correlationId("corr-" + id),
+						event.toString());
+			}
+			await().atMost(Duration.ofSeconds(30)).until(() -> deadLetters.receivedOf(ids).size() == 2);
+		}
+
+		List<ILoggingEvent> routeLines = this.recorder.events()
+			.stream()
+			.filter(event -> "log-forwarder".equals(event.getMDCPropertyMap().get("camel.routeId")))
+			.toList();
+		assertThat(routeLines).filteredOn(event -> event.getFormattedMessage().contains("On delivery attempt: 2"))
+			.as("the last attempts' failures, logged after redeliveries")
+			.hasSize(2);
+		Map<String, String> eventOfExchange = new java.util.HashMap<>();
+		for (ILoggingEvent event : routeLines) {
+			Map<String, String> mdc = event.getMDCPropertyMap();
+			assertThat(ids).as(describe(event)).contains(mdc.get("eventId"));
+			assertThat(mdc).as(describe(event))
+				.containsEntry("eventType", "inventory.released")
+				.containsEntry("correlationId", "corr-" + mdc.get("eventId"));
+			String earlier = eventOfExchange.putIfAbsent(mdc.get("camel.exchangeId"), mdc.get("eventId"));
+			assertThat(earlier).as(describe(event)).isIn(null, mdc.get("eventId"));
+			// Camel's own key names the exchange the line is about.
+			java.util.regex.Matcher about = EXCHANGE_ID.matcher(event.getFormattedMessage());
+			if (about.find()) {
+				assertThat(mdc.get("camel.exchangeId")).as(describe(event)).isEqualTo(about.group(1));
+			}
+		}
+	}
+
+	private static String forwarder() {
+		return """
+				- templatedRoute:
+				    routeTemplateRef: hub-consumer
+				    routeId: log-forwarder
+				    parameters:
+				      - name: queue
+				        value: %s
+				      - name: bindings
+				        value: "inventory.released"
+				      - name: target
+				        value: direct:log-forwarder-post
+				      - name: maximumAttempts
+				        value: "3"
+				      - name: initialDelay
+				        value: "100"
+				      - name: breakerFailures
+				        value: "0"
+				- route:
+				    id: log-forwarder-post
+				    from:
+				      uri: direct:log-forwarder-post
+				      steps:
+				        - removeHeaders:
+				            pattern: "*"
+				        - setHeader:
+				            name: X-Event-Id
+				            simple: "${exchangeProperty.hubEventId}"
+				        - setHeader:
+				            name: CamelHttpMethod
+				            constant: POST
+				        - to:
+				            uri: "{{test.log-webhook-url}}"
+				            parameters:
+				              responseTimeout: 5000
+				              ignoreResponseBody: true
+				""".formatted(topology.consumerQueue("log-forwarder"));
+	}
+
+	private static WebhookServer startWebhook() {
+		try {
+			return WebhookServer.start();
+		}
+		catch (java.io.IOException ex) {
+			throw new java.io.UncheckedIOException(ex);
+		}
+	}
+
 	private static boolean mentions(ILoggingEvent event, String eventId) {
 		return eventId.equals(event.getMDCPropertyMap().get("eventId"))
 				|| event.getFormattedMessage().contains(eventId);
@@ -147,7 +272,12 @@ class ConsumerLogContextIT {
 
 	private static void publish(Channel channel, AMQP.BasicProperties.Builder properties, String body)
 			throws Exception {
-		channel.basicPublish(topology.exchange(), "order.placed", true, properties.build(),
+		publish(channel, "order.placed", properties, body);
+	}
+
+	private static void publish(Channel channel, String routingKey, AMQP.BasicProperties.Builder properties,
+			String body) throws Exception {
+		channel.basicPublish(topology.exchange(), routingKey, true, properties.build(),
 				body.getBytes(StandardCharsets.UTF_8));
 		channel.waitForConfirmsOrDie(5000);
 	}
