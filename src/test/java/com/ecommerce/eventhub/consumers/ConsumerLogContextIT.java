@@ -17,6 +17,7 @@ import com.ecommerce.eventhub.support.QueueRecorder;
 import com.ecommerce.eventhub.support.TestServices;
 import com.ecommerce.eventhub.support.TestTopology;
 import com.ecommerce.eventhub.support.WebhookServer;
+import com.ecommerce.eventhub.support.YamlRoutes;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
@@ -50,7 +51,7 @@ class ConsumerLogContextIT {
 
 	static final TestTopology topology = TestTopology.of(ConsumerLogContextIT.class);
 
-	static final WebhookServer webhook = startWebhook();
+	static final WebhookServer webhook = YamlRoutes.startWebhook();
 
 	@DynamicPropertySource
 	static void hubProperties(DynamicPropertyRegistry registry) {
@@ -224,34 +225,8 @@ class ConsumerLogContextIT {
 				        value: "100"
 				      - name: breakerFailures
 				        value: "0"
-				- route:
-				    id: log-forwarder-post
-				    from:
-				      uri: direct:log-forwarder-post
-				      steps:
-				        - removeHeaders:
-				            pattern: "*"
-				        - setHeader:
-				            name: X-Event-Id
-				            simple: "${exchangeProperty.hubEventId}"
-				        - setHeader:
-				            name: CamelHttpMethod
-				            constant: POST
-				        - to:
-				            uri: "{{test.log-webhook-url}}"
-				            parameters:
-				              responseTimeout: 5000
-				              ignoreResponseBody: true
-				""".formatted(topology.consumerQueue("log-forwarder"));
-	}
-
-	private static WebhookServer startWebhook() {
-		try {
-			return WebhookServer.start();
-		}
-		catch (java.io.IOException ex) {
-			throw new java.io.UncheckedIOException(ex);
-		}
+				""".formatted(topology.consumerQueue("log-forwarder"))
+				+ YamlRoutes.webhookPost("log-forwarder-post", "{{test.log-webhook-url}}", 5000);
 	}
 
 	private static boolean mentions(ILoggingEvent event, String eventId) {

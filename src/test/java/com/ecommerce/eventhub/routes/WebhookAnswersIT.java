@@ -14,6 +14,7 @@ import com.ecommerce.eventhub.support.TestPublisher;
 import com.ecommerce.eventhub.support.TestTopology;
 import com.ecommerce.eventhub.support.WebhookServer;
 import com.ecommerce.eventhub.support.WebhookServer.Answer;
+import com.ecommerce.eventhub.support.YamlRoutes;
 import com.ecommerce.eventhub.topology.DeadLetterHeaders;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.CamelContext;
@@ -42,7 +43,7 @@ class WebhookAnswersIT {
 
 	static final TestTopology topology = TestTopology.of(WebhookAnswersIT.class);
 
-	static final WebhookServer webhook = startWebhook();
+	static final WebhookServer webhook = YamlRoutes.startWebhook();
 
 	static final EndlessAnswerPeer endlessPeer = startEndlessPeer();
 
@@ -230,7 +231,7 @@ class WebhookAnswersIT {
 				      - name: breakerFailures
 				        value: "0"
 				""".formatted(topology.consumerQueue("answers"))
-				+ postRoute("answers-forwarder-post", "{{hub.webhooks.inventory-url}}", 5000);
+				+ YamlRoutes.webhookPost("answers-forwarder-post", "{{hub.webhooks.inventory-url}}", 5000);
 	}
 
 	/**
@@ -258,7 +259,7 @@ class WebhookAnswersIT {
 				      - name: breakerFailures
 				        value: "0"
 				""".formatted(topology.consumerQueue("endless"))
-				+ postRoute("endless-forwarder-post", "{{test.endless-peer-url}}", 10000);
+				+ YamlRoutes.webhookPost("endless-forwarder-post", "{{test.endless-peer-url}}", 10000);
 	}
 
 	/**
@@ -286,49 +287,12 @@ class WebhookAnswersIT {
 				      - name: breakerFailures
 				        value: "0"
 				""".formatted(topology.consumerQueue("trickle"))
-				+ postRoute("trickle-forwarder-post", "{{test.endless-peer-url}}", 10000);
-	}
-
-	/**
-	 * The shipped forwarder's second route: the event POSTed to a URL with its eventId,
-	 * the answer's body ignored.
-	 */
-	private static String postRoute(String id, String url, int responseTimeout) {
-		return """
-				- route:
-				    id: %1$s
-				    from:
-				      uri: direct:%1$s
-				      steps:
-				        - removeHeaders:
-				            pattern: "*"
-				        - setHeader:
-				            name: X-Event-Id
-				            simple: "${exchangeProperty.hubEventId}"
-				        - setHeader:
-				            name: CamelHttpMethod
-				            constant: POST
-				        - to:
-				            uri: "%2$s"
-				            parameters:
-				              connectTimeout: 2000
-				              responseTimeout: %3$d
-				              ignoreResponseBody: true
-				""".formatted(id, url, responseTimeout);
+				+ YamlRoutes.webhookPost("trickle-forwarder-post", "{{test.endless-peer-url}}", 10000);
 	}
 
 	private static EndlessAnswerPeer startEndlessPeer() {
 		try {
 			return EndlessAnswerPeer.start();
-		}
-		catch (java.io.IOException ex) {
-			throw new java.io.UncheckedIOException(ex);
-		}
-	}
-
-	private static WebhookServer startWebhook() {
-		try {
-			return WebhookServer.start();
 		}
 		catch (java.io.IOException ex) {
 			throw new java.io.UncheckedIOException(ex);
