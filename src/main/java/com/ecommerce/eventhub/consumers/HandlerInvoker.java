@@ -186,6 +186,7 @@ class HandlerInvoker implements AsyncProcessor, DisposableBean {
 
 		private final AsyncCallback callback;
 
+		/** The exchange's MDC, kept by {@link EventLogContext}. */
 		private final Map<String, String> mdc;
 
 		private final AtomicBoolean completed = new AtomicBoolean();
@@ -228,9 +229,7 @@ class HandlerInvoker implements AsyncProcessor, DisposableBean {
 			synchronized (this) {
 				this.runner = Thread.currentThread();
 			}
-			if (this.mdc != null) {
-				MDC.setContextMap(this.mdc);
-			}
+			MDC.setContextMap(this.mdc);
 			// The timeout counts from the start of the attempt, not from when it was
 			// queued.
 			ScheduledFuture<?> timer = HandlerInvoker.this.timeouts.schedule(this::timeOut,
@@ -275,9 +274,7 @@ class HandlerInvoker implements AsyncProcessor, DisposableBean {
 		 * done, and Camel restored only its own keys.
 		 */
 		private void restoreLogContext() {
-			if (this.mdc != null) {
-				this.mdc.forEach(MDC::put);
-			}
+			this.mdc.forEach(MDC::put);
 		}
 
 		/**
@@ -319,9 +316,7 @@ class HandlerInvoker implements AsyncProcessor, DisposableBean {
 		 * logs its failure and goes on routing it here.
 		 */
 		private void onTimeoutThread(Runnable completion) {
-			if (this.mdc != null) {
-				MDC.setContextMap(this.mdc);
-			}
+			MDC.setContextMap(this.mdc);
 			try {
 				completion.run();
 			}

@@ -208,24 +208,8 @@ class ConsumerLogContextIT {
 	}
 
 	private static String forwarder() {
-		return """
-				- templatedRoute:
-				    routeTemplateRef: hub-consumer
-				    routeId: log-forwarder
-				    parameters:
-				      - name: queue
-				        value: %s
-				      - name: bindings
-				        value: "inventory.released"
-				      - name: target
-				        value: direct:log-forwarder-post
-				      - name: maximumAttempts
-				        value: "3"
-				      - name: initialDelay
-				        value: "100"
-				      - name: breakerFailures
-				        value: "0"
-				""".formatted(topology.consumerQueue("log-forwarder"))
+		return YamlRoutes.consumer("log-forwarder", topology.consumerQueue("log-forwarder"), "inventory.released",
+				"maximumAttempts", "3", "initialDelay", "100", "breakerFailures", "0")
 				+ YamlRoutes.webhookPost("log-forwarder-post", "{{test.log-webhook-url}}", 5000);
 	}
 

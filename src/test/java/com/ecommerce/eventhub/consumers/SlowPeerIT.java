@@ -14,6 +14,7 @@ import com.ecommerce.eventhub.support.TestPublisher;
 import com.ecommerce.eventhub.support.TestTopology;
 import com.ecommerce.eventhub.support.WebhookServer;
 import com.ecommerce.eventhub.support.WebhookServer.Answer;
+import com.ecommerce.eventhub.support.YamlRoutes;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.CamelContext;
 import org.junit.jupiter.api.AfterAll;
@@ -135,44 +136,9 @@ class SlowPeerIT {
 
 	private static String forwarder(String id, String queue, String bindings, String urlProperty, int attempts,
 			int initialDelay) {
-		return """
-				- templatedRoute:
-				    routeTemplateRef: hub-consumer
-				    routeId: %1$s
-				    parameters:
-				      - name: queue
-				        value: %2$s
-				      - name: bindings
-				        value: "%3$s"
-				      - name: target
-				        value: direct:%1$s-post
-				      - name: maximumAttempts
-				        value: "%5$d"
-				      - name: initialDelay
-				        value: "%6$d"
-				      - name: maxDelay
-				        value: "2000"
-				      - name: attemptTimeout
-				        value: "2000"
-				- route:
-				    id: %1$s-post
-				    from:
-				      uri: direct:%1$s-post
-				      steps:
-				        - removeHeaders:
-				            pattern: "*"
-				        - setHeader:
-				            name: X-Event-Id
-				            simple: "${exchangeProperty.hubEventId}"
-				        - setHeader:
-				            name: CamelHttpMethod
-				            constant: POST
-				        - to:
-				            uri: "{{%4$s}}"
-				            parameters:
-				              connectTimeout: 2000
-				              responseTimeout: 120000
-				""".formatted(id, queue, bindings, urlProperty, attempts, initialDelay);
+		return YamlRoutes.consumer(id, queue, bindings, "maximumAttempts", String.valueOf(attempts), "initialDelay",
+				String.valueOf(initialDelay), "maxDelay", "2000", "attemptTimeout", "2000")
+				+ YamlRoutes.webhookPost(id + "-post", "{{" + urlProperty + "}}", 120000, false);
 	}
 
 	private static WebhookServer start(int threads) {

@@ -17,6 +17,7 @@ import com.ecommerce.eventhub.support.TestPublisher;
 import com.ecommerce.eventhub.support.TestServices;
 import com.ecommerce.eventhub.support.TestTopology;
 import com.ecommerce.eventhub.support.WebhookServer;
+import com.ecommerce.eventhub.support.YamlRoutes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.rabbitmq.client.Channel;
@@ -438,43 +439,10 @@ class RouteFilesIT {
 	}
 
 	private static String forwarder(int attempts, String comment) {
-		return """
-				%s
-				- templatedRoute:
-				    routeTemplateRef: hub-consumer
-				    routeId: test-forwarder
-				    parameters:
-				      - name: queue
-				        value: %s
-				      - name: bindings
-				        value: "inventory.#"
-				      - name: target
-				        value: direct:test-forwarder-post
-				      - name: maximumAttempts
-				        value: "%d"
-				      - name: initialDelay
-				        value: "100"
-				      - name: maxDelay
-				        value: "500"
-				- route:
-				    id: test-forwarder-post
-				    from:
-				      uri: direct:test-forwarder-post
-				      steps:
-				        - removeHeaders:
-				            pattern: "*"
-				        - setHeader:
-				            name: X-Event-Id
-				            simple: "${exchangeProperty.hubEventId}"
-				        - setHeader:
-				            name: CamelHttpMethod
-				            constant: POST
-				        - to:
-				            uri: "{{hub.webhooks.inventory-url}}"
-				            parameters:
-				              connectTimeout: 2000
-				              responseTimeout: 5000
-				""".formatted(comment, QUEUE, attempts);
+		return comment + "\n"
+				+ YamlRoutes.consumer("test-forwarder", QUEUE, "inventory.#", "maximumAttempts",
+						String.valueOf(attempts), "initialDelay", "100", "maxDelay", "500")
+				+ YamlRoutes.webhookPost("test-forwarder-post", "{{hub.webhooks.inventory-url}}", 5000, false);
 	}
 
 	private static String forwarderOn(String queue) {

@@ -209,28 +209,10 @@ class WebhookAnswersIT {
 	}
 
 	private static String forwarder() {
-		return """
-				- templatedRoute:
-				    routeTemplateRef: hub-consumer
-				    routeId: answers-forwarder
-				    parameters:
-				      - name: queue
-				        value: %s
-				      - name: bindings
-				        value: "inventory.#"
-				      - name: target
-				        value: direct:answers-forwarder-post
-				      - name: maximumAttempts
-				        value: "3"
-				      - name: initialDelay
-				        value: "100"
-				      - name: maxDelay
-				        value: "3000"
-				      # Nine failing answers in a row would open the route's circuit breaker
-				      # (PeerBreakers): this test counts the calls each answer gets.
-				      - name: breakerFailures
-				        value: "0"
-				""".formatted(topology.consumerQueue("answers"))
+		// Nine failing answers in a row would open the route's circuit breaker
+		// (PeerBreakers): this test counts the calls each answer gets.
+		return YamlRoutes.consumer("answers-forwarder", topology.consumerQueue("answers"), "inventory.#",
+				"maximumAttempts", "3", "initialDelay", "100", "maxDelay", "3000", "breakerFailures", "0")
 				+ YamlRoutes.webhookPost("answers-forwarder-post", "{{hub.webhooks.inventory-url}}", 5000);
 	}
 
@@ -239,26 +221,8 @@ class WebhookAnswersIT {
 	 * forwarder) to the endless peer, with the shipped forwarder's timeouts.
 	 */
 	private static String endlessForwarder() {
-		return """
-				- templatedRoute:
-				    routeTemplateRef: hub-consumer
-				    routeId: endless-forwarder
-				    parameters:
-				      - name: queue
-				        value: %s
-				      - name: bindings
-				        value: "inventory.restocked"
-				      - name: target
-				        value: direct:endless-forwarder-post
-				      - name: maximumAttempts
-				        value: "2"
-				      - name: initialDelay
-				        value: "100"
-				      - name: attemptTimeout
-				        value: "15000"
-				      - name: breakerFailures
-				        value: "0"
-				""".formatted(topology.consumerQueue("endless"))
+		return YamlRoutes.consumer("endless-forwarder", topology.consumerQueue("endless"), "inventory.restocked",
+				"maximumAttempts", "2", "initialDelay", "100", "attemptTimeout", "15000", "breakerFailures", "0")
 				+ YamlRoutes.webhookPost("endless-forwarder-post", "{{test.endless-peer-url}}", 10000);
 	}
 
@@ -267,26 +231,8 @@ class WebhookAnswersIT {
 	 * under its 10 s response timeout (the longest one read may wait).
 	 */
 	private static String trickleForwarder() {
-		return """
-				- templatedRoute:
-				    routeTemplateRef: hub-consumer
-				    routeId: trickle-forwarder
-				    parameters:
-				      - name: queue
-				        value: %s
-				      - name: bindings
-				        value: "product.updated"
-				      - name: target
-				        value: direct:trickle-forwarder-post
-				      - name: maximumAttempts
-				        value: "2"
-				      - name: initialDelay
-				        value: "100"
-				      - name: attemptTimeout
-				        value: "2000"
-				      - name: breakerFailures
-				        value: "0"
-				""".formatted(topology.consumerQueue("trickle"))
+		return YamlRoutes.consumer("trickle-forwarder", topology.consumerQueue("trickle"), "product.updated",
+				"maximumAttempts", "2", "initialDelay", "100", "attemptTimeout", "2000", "breakerFailures", "0")
 				+ YamlRoutes.webhookPost("trickle-forwarder-post", "{{test.endless-peer-url}}", 10000);
 	}
 

@@ -15,6 +15,18 @@ public final class YamlRoutes {
 	 * @return a YAML list item
 	 */
 	public static String webhookPost(String id, String url, int responseTimeout) {
+		return webhookPost(id, url, responseTimeout, true);
+	}
+
+	/**
+	 * The shipped forwarder's second route: the event POSTed to a URL with its eventId.
+	 * @param id the route's id, also its {@code direct:} name
+	 * @param url the target, e.g. a {@code {{property}}} placeholder
+	 * @param responseTimeout the call's response timeout in milliseconds
+	 * @param ignoreResponseBody whether the answer's body is ignored
+	 * @return a YAML list item
+	 */
+	public static String webhookPost(String id, String url, int responseTimeout, boolean ignoreResponseBody) {
 		return """
 				- route:
 				    id: %1$s
@@ -34,8 +46,37 @@ public final class YamlRoutes {
 				            parameters:
 				              connectTimeout: 2000
 				              responseTimeout: %3$d
-				              ignoreResponseBody: true
-				""".formatted(id, url, responseTimeout);
+				""".formatted(id, url, responseTimeout)
+				+ (ignoreResponseBody ? "              ignoreResponseBody: true\n" : "");
+	}
+
+	/**
+	 * A {@code hub-consumer} route whose target is {@code direct:<routeId>-post} (see
+	 * {@link #webhookPost}).
+	 * @param routeId the route's id
+	 * @param queue its queue
+	 * @param bindings its bindings
+	 * @param parameters further template parameters, in order (name, value, ...)
+	 * @return a YAML list item
+	 */
+	public static String consumer(String routeId, String queue, String bindings, String... parameters) {
+		StringBuilder yaml = new StringBuilder("""
+				- templatedRoute:
+				    routeTemplateRef: hub-consumer
+				    routeId: %1$s
+				    parameters:
+				      - name: queue
+				        value: %2$s
+				      - name: bindings
+				        value: "%3$s"
+				      - name: target
+				        value: direct:%1$s-post
+				""".formatted(routeId, queue, bindings));
+		for (int index = 0; index + 1 < parameters.length; index += 2) {
+			yaml.append("      - name: ").append(parameters[index]).append('\n');
+			yaml.append("        value: \"").append(parameters[index + 1]).append("\"\n");
+		}
+		return yaml.toString();
 	}
 
 	/**
